@@ -1,0 +1,60 @@
+"""Event stores: the `EventStore` contract, `open_store(url)`, and the backends (memory, SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qsl
+
+from timeline.errors import StoreError
+from timeline.store.base import ANY, NO_STREAM, EventStore, Expected, ExpectedVersion, Recorded
+from timeline.store.memory import MemoryStore
+from timeline.store.sqlite import SqliteStore
+
+__all__ = [
+    "ANY",
+    "DEFAULT_STORE",
+    "NO_STREAM",
+    "EventStore",
+    "Expected",
+    "ExpectedVersion",
+    "MemoryStore",
+    "Recorded",
+    "SqliteStore",
+    "default_store_url",
+    "open_store",
+]
+
+#: The store the command line opens when neither --store nor $TIMELINE_STORE says otherwise.
+DEFAULT_STORE = "timeline.db"
+
+
+def default_store_url() -> str:
+    """``$TIMELINE_STORE`` if set, else ``timeline.db`` in the current folder."""
+    return os.environ.get("TIMELINE_STORE") or DEFAULT_STORE
+
+
+def open_store(url: str) -> EventStore:
+    """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path (``sqlite:///path`` also works).
+
+    A SQLite path may end in ``?synchronous=normal`` (see `timeline.store.sqlite` on durability).
+    Raises `StoreError` when the store cannot be opened.
+    """
+    if url == "memory:":
+        return MemoryStore()
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            from timeline.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
+        return PostgresStore(url)
+    path = url.removeprefix("sqlite://")
+    if url.startswith("sqlite://"):
+        path = path.removeprefix("/") if path.startswith("//") else path
+    path, _, query = path.partition("?")
+    options = dict(parse_qsl(query))
+    unknown = set(options) - {"synchronous"}
+    if unknown:
+        raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
+    if not path:
+        raise StoreError(f"{url!r} names no SQLite file")
+    return SqliteStore(path, **options)

@@ -1,0 +1,280 @@
+"""The event store contract, and the append logic every backend shares.
+
+A backend supplies a handful of primitives that run inside one write transaction (`_WriteTx`); the base class
+turns them into an `append` with the same guarantees everywhere: expected versions, idempotent event ids,
+validated corrections and retractions, gapless positions and a `recorded_at` that never goes backwards.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+import attrs
+
+from timeline.codec import apply_changes, dumps
+from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
+from timeline.events import Correction, Event, Occurrence, Retraction
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+
+class ExpectedVersion(enum.Enum):
+    """The special expected versions: `ANY` (no check) and `NO_STREAM` (the stream must not exist yet)."""
+
+    ANY = "any"
+    NO_STREAM = "none"
+
+    def __repr__(self) -> str:
+        return self.name
+
+    __str__ = __repr__
+
+
+ANY = ExpectedVersion.ANY
+NO_STREAM = ExpectedVersion.NO_STREAM
+Expected = ExpectedVersion | int
+
+_STREAM_NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
+
+
+@attrs.frozen(kw_only=True)
+class Recorded:
+    """An event as the store recorded it: its global position, its stream, its version there, and when."""
+
+    position: int
+    stream: str
+    version: int
+    recorded_at: datetime
+    event: Event
+
+
+@attrs.frozen(kw_only=True)
+class StoredRow:
+    """What a backend knows of one stored event, for the checks an append makes."""
+
+    stream: str
+    data: str  # the canonical JSON (codec.dumps)
+    record: Recorded
+
+
+@attrs.frozen(kw_only=True)
+class NewRow:
+    """One event about to be inserted, already encoded."""
+
+    position: int
+    version: int
+    event: Event
+    data: str
+    target: str | None
+
+
+class _WriteTx(ABC):
+    """The primitives a backend gives the shared append logic; all run inside one write transaction."""
+
+    @abstractmethod
+    def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows among these event ids."""
+
+    @abstractmethod
+    def stream_version(self, stream: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+
+    @abstractmethod
+    def head(self) -> tuple[int, datetime | None]:
+        """The last global position (0 for an empty store) and the last recorded_at."""
+
+    @abstractmethod
+    def amendments(self, target: str) -> list[Event]:
+        """The stored corrections and retractions of `target`, in position order."""
+
+    @abstractmethod
+    def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
+        """Insert the rows (their positions and versions are already assigned)."""
+
+
+class EventStore(ABC):
+    """An append-only log of streams of events. Use `timeline.open_store(url)` to get one."""
+
+    #: How the store was opened (a path, "memory:", a PostgreSQL URL without password).
+    url: str = ""
+
+    # -- what a backend implements -------------------------------------------------------------
+
+    @abstractmethod
+    def _write(self) -> AbstractContextManager[_WriteTx]:
+        """A write transaction: committed when the block exits normally, rolled back otherwise."""
+
+    @abstractmethod
+    def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
+        """The stream's events after `after_version`, in order, streamed (not loaded all at once)."""
+
+    @abstractmethod
+    def read_all(self, after: int = 0) -> Iterator[Recorded]:
+        """The whole log after global position `after`, in position order, streamed."""
+
+    @abstractmethod
+    def version(self, stream: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+
+    @abstractmethod
+    def head(self) -> int:
+        """The last global position (0 for an empty store)."""
+
+    @abstractmethod
+    def streams(self) -> list[str]:
+        """The names of all streams, sorted."""
+
+    def close(self) -> None:
+        """Release the store's resources; the object cannot be used afterwards."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+    # -- the shared append ---------------------------------------------------------------------
+
+    def append(self, stream: str, events: Iterable[Event], expected_version: Expected = ANY) -> list[Recorded]:
+        """Append a batch of events to `stream`, all or nothing; return their records.
+
+        `expected_version` is `ANY`, `NO_STREAM` or the stream's current version (an int); a mismatch raises
+        `ConcurrencyError`. Events whose id is already stored with the same content are not stored again
+        (their existing records are returned); the same id with other content raises `DuplicateEventError`.
+        Corrections and retractions are checked against their target; any error appends nothing.
+        """
+        batch = _prepare(stream, events, expected_version)
+        if not batch:
+            return []
+        with self._write() as tx:
+            return _append_in(tx, stream, batch, expected_version)
+
+
+def _prepare(stream: str, events: Iterable[Event], expected: Expected) -> list[tuple[Event, str]]:
+    if not isinstance(stream, str) or not _STREAM_NAME.match(stream):
+        raise ValidationError(f"{stream!r} is not a valid stream name (1-200 characters, no control characters)",
+                              path="stream")
+    if not isinstance(expected, ExpectedVersion) and (
+        isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
+    ):
+        raise ValidationError(f"{expected!r} is not ANY, NO_STREAM or a version >= 0", path="expected_version")
+    batch: list[tuple[Event, str]] = []
+    seen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise ValidationError(f"expected an event, got {type(event).__name__}", path=f"[{index}]")
+        if event.id in seen:
+            raise ValidationError(f"event id {event.id!r} appears twice in the batch (also at [{seen[event.id]}])",
+                                  path=f"[{index}].id")
+        seen[event.id] = index
+        batch.append((event, dumps(event)))
+    return batch
+
+
+def _append_in(tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], expected: Expected) -> list[Recorded]:
+    stored = tx.find([event.id for event, _ in batch])
+    known: dict[str, Recorded] = {}
+    for index, (event, data) in enumerate(batch):
+        row = stored.get(event.id)
+        if row is None:
+            continue
+        if row.stream != stream:
+            raise DuplicateEventError(f"event id {event.id!r} is already stored in stream {row.stream!r}",
+                                      path=f"[{index}].id")
+        if row.data != data:
+            raise DuplicateEventError(f"event id {event.id!r} is already stored with other content",
+                                      path=f"[{index}].id")
+        known[event.id] = row.record
+    fresh = [(event, data) for event, data in batch if event.id not in known]
+    if not fresh:  # a retry of a batch that was stored: a success that adds nothing
+        return [known[event.id] for event, _ in batch]
+
+    version = tx.stream_version(stream)
+    if expected is NO_STREAM and version != 0 or isinstance(expected, int) and expected != version:
+        raise ConcurrencyError(stream, expected, version)
+
+    _check_amendments(tx, stream, batch, stored)
+
+    position, last_recorded = tx.head()
+    now = datetime.now(UTC)
+    recorded_at = now if last_recorded is None or now > last_recorded else last_recorded
+    rows = []
+    for event, data in fresh:
+        position += 1
+        version += 1
+        target = event.target if isinstance(event, (Correction, Retraction)) else None
+        rows.append(NewRow(position=position, version=version, event=event, data=data, target=target))
+    tx.insert(stream, recorded_at, rows)
+    for row in rows:
+        known[row.event.id] = Recorded(
+            position=row.position, stream=stream, version=row.version, recorded_at=recorded_at, event=row.event
+        )
+    return [known[event.id] for event, _ in batch]
+
+
+def _check_amendments(
+    tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], stored: dict[str, StoredRow]
+) -> None:
+    """Refuse corrections and retractions whose target is missing, elsewhere, retracted, or made invalid."""
+    in_batch = {event.id: event for event, _ in batch}
+    current: dict[str, Event] = {}  # target id -> its effective event so far
+    retracted: set[str] = set()
+    for index, (event, _) in enumerate(batch):
+        if not isinstance(event, (Correction, Retraction)):
+            continue
+        kind = event.TYPE
+        target_id = event.target
+        if target_id not in current:
+            target = _target_event(tx, stream, target_id, in_batch, stored, index, kind)
+            for amendment in tx.amendments(target_id):
+                if isinstance(amendment, Retraction):
+                    retracted.add(target_id)
+                elif isinstance(amendment, Correction):
+                    target = apply_changes(target, amendment.changes)
+            current[target_id] = target
+        if target_id in retracted:
+            raise ValidationError(f"event {target_id!r} is retracted: it cannot be corrected or retracted again",
+                                  path=f"[{index}].{kind}.target")
+        if isinstance(event, Retraction):
+            retracted.add(target_id)
+            continue
+        try:
+            current[target_id] = apply_changes(current[target_id], event.changes)
+        except ValidationError as exc:
+            raise ValidationError(exc.reason, path=f"[{index}].{kind}.{exc.path}") from None
+
+
+def _target_event(
+    tx: _WriteTx,
+    stream: str,
+    target_id: str,
+    in_batch: dict[str, Event],
+    stored: dict[str, StoredRow],
+    index: int,
+    kind: str,
+) -> Event:
+    path = f"[{index}].{kind}.target"
+    if target_id in in_batch:
+        target = in_batch[target_id]
+    else:
+        row = stored.get(target_id) or tx.find([target_id]).get(target_id)
+        if row is None:
+            raise ValidationError(f"no event with id {target_id!r} in stream {stream!r}", path=path)
+        if row.stream != stream:
+            raise ValidationError(f"event {target_id!r} is in stream {row.stream!r}, not {stream!r}", path=path)
+        target = row.record.event
+    if not isinstance(target, Occurrence):
+        raise ValidationError(f"event {target_id!r} is a {target.TYPE}: only occurrences can be amended", path=path)
+    return target

@@ -1,0 +1,103 @@
+"""The in-memory store: the reference backend for tests and throwaway work. Nothing survives the process."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from timeline.events import Correction, Event, Retraction
+from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+
+
+class MemoryStore(EventStore):
+    """An `EventStore` kept in a list; thread-safe; `open_store("memory:")`."""
+
+    def __init__(self) -> None:
+        self.url = "memory:"
+        self._log: list[Recorded] = []
+        self._data: dict[str, StoredRow] = {}
+        self._streams: dict[str, list[int]] = {}  # stream -> positions
+        self._amendments: dict[str, list[int]] = {}  # target id -> positions
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _write(self) -> Iterator[_WriteTx]:
+        with self._lock:
+            tx = _MemoryTx(self)
+            yield tx
+            tx.commit()
+
+    def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
+        """The stream's events after `after_version`, in order."""
+        with self._lock:
+            positions = list(self._streams.get(stream, ())[after_version:])
+        for position in positions:
+            yield self._log[position - 1]
+
+    def read_all(self, after: int = 0) -> Iterator[Recorded]:
+        """The whole log after global position `after`, in position order."""
+        position = after
+        while True:
+            with self._lock:
+                chunk = self._log[position : position + 1000]
+            if not chunk:
+                return
+            yield from chunk
+            position += len(chunk)
+
+    def version(self, stream: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+        return len(self._streams.get(stream, ()))
+
+    def head(self) -> int:
+        """The last global position (0 for an empty store)."""
+        return len(self._log)
+
+    def streams(self) -> list[str]:
+        """The names of all streams, sorted."""
+        with self._lock:
+            return sorted(self._streams)
+
+
+class _MemoryTx(_WriteTx):
+    """Collects the inserts and applies them on commit, so a failing batch leaves nothing behind."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._pending: list[Recorded] = []
+        self._pending_data: list[str] = []
+
+    def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
+        data = self._store._data
+        return {i: data[i] for i in ids if i in data}
+
+    def stream_version(self, stream: str) -> int:
+        return self._store.version(stream)
+
+    def head(self) -> tuple[int, datetime | None]:
+        log = self._store._log
+        return len(log), (log[-1].recorded_at if log else None)
+
+    def amendments(self, target: str) -> list[Event]:
+        log = self._store._log
+        return [log[p - 1].event for p in self._store._amendments.get(target, ())]
+
+    def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
+        for row in rows:
+            self._pending.append(
+                Recorded(position=row.position, stream=stream, version=row.version, recorded_at=recorded_at,
+                         event=row.event)
+            )
+            self._pending_data.append(row.data)
+
+    def commit(self) -> None:
+        store = self._store
+        for record, data in zip(self._pending, self._pending_data, strict=True):
+            store._log.append(record)
+            store._data[record.event.id] = StoredRow(stream=record.stream, data=data, record=record)
+            store._streams.setdefault(record.stream, []).append(record.position)
+            event = record.event
+            if isinstance(event, (Correction, Retraction)):
+                store._amendments.setdefault(event.target, []).append(record.position)

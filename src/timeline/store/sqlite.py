@@ -1,0 +1,232 @@
+"""The SQLite store: the embedded default, one file, safe for several threads and processes.
+
+Durability: the database runs in WAL mode with ``synchronous=FULL`` by default, so a returned `append` has
+survived a power cut (one fsync per append). ``synchronous=NORMAL`` (``open_store("file.db?synchronous=normal")``)
+is still safe against a killed process but may lose the last appends on a power cut; it is faster for one-event
+appends. Writers serialise on ``BEGIN IMMEDIATE`` and wait for each other up to `busy_timeout` seconds instead
+of failing with "database is locked". Positions are assigned inside that transaction, so they are gapless.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from timeline.codec import decode
+from timeline.errors import StoreError
+from timeline.events import Event
+from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    position       INTEGER PRIMARY KEY,
+    stream         TEXT    NOT NULL,
+    version        INTEGER NOT NULL,
+    id             TEXT    NOT NULL,
+    type           TEXT    NOT NULL,
+    schema_version INTEGER NOT NULL,
+    target         TEXT,
+    recorded_at    INTEGER NOT NULL,
+    data           TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
+CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream, version);
+CREATE INDEX IF NOT EXISTS events_by_target ON events (target) WHERE target IS NOT NULL;
+"""
+
+#: Columns in the order `_row_to_record` reads them.
+COLUMNS = "position, stream, version, type, schema_version, recorded_at, data"
+INSERT = (
+    "INSERT INTO events (position, stream, version, id, type, schema_version, target, recorded_at, data)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+PAGE = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SYNCHRONOUS = {"full": "FULL", "normal": "NORMAL", "extra": "EXTRA", "off": "OFF"}
+
+
+def to_micros(moment: datetime) -> int:
+    """A UTC datetime as whole microseconds since the epoch (how SQLite keeps `recorded_at`)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(micros: int) -> datetime:
+    """The inverse of `to_micros`."""
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+class SqliteStore(EventStore):
+    """An `EventStore` in one SQLite file (WAL mode); `open_store("timeline.db")`."""
+
+    def __init__(self, path: str, *, synchronous: str = "full", busy_timeout: float = 60.0) -> None:
+        if synchronous.lower() not in _SYNCHRONOUS:
+            raise StoreError(f"synchronous={synchronous!r}: expected one of {', '.join(_SYNCHRONOUS)}")
+        self.url = path
+        self.path = path
+        self._synchronous = _SYNCHRONOUS[synchronous.lower()]
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._closed = False
+        with self._write_transaction() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn
+        if self._closed:
+            raise StoreError(f"the store {self.path!r} is closed")
+        try:
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL").fetchone()
+            conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from exc
+        self._local.conn = conn
+        with self._guard:
+            self._connections.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._guard:
+            self._closed = True
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write to {self.path!r}: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[_WriteTx]:
+        with self._write_transaction() as conn:
+            yield _SqliteTx(conn)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
+        """The stream's events after `after_version`, in order, read a page at a time."""
+        query = f"SELECT {COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT {PAGE}"
+        version = after_version
+        while True:
+            rows = self._conn().execute(query, (stream, version)).fetchall()
+            if not rows:
+                return
+            yield from _decode_page(rows)
+            version = rows[-1][2]
+
+    def read_all(self, after: int = 0) -> Iterator[Recorded]:
+        """The whole log after global position `after`, in position order, read a page at a time."""
+        query = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT {PAGE}"
+        position = after
+        while True:
+            rows = self._conn().execute(query, (position,)).fetchall()
+            if not rows:
+                return
+            yield from _decode_page(rows)
+            position = rows[-1][0]
+
+    def version(self, stream: str) -> int:
+        """The stream's current version (0 when it does not exist)."""
+        return _stream_version(self._conn(), stream)
+
+    def head(self) -> int:
+        """The last global position (0 for an empty store)."""
+        row = self._conn().execute("SELECT max(position) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def streams(self) -> list[str]:
+        """The names of all streams, sorted."""
+        return [r[0] for r in self._conn().execute("SELECT DISTINCT stream FROM events ORDER BY stream")]
+
+
+def _stream_version(conn: sqlite3.Connection, stream: str) -> int:
+    row = conn.execute("SELECT max(version) FROM events WHERE stream = ?", (stream,)).fetchone()
+    return int(row[0] or 0)
+
+
+def _decode_page(rows: list[Any]) -> list[Recorded]:
+    """Decode a page of rows with the garbage collector paused: it costs 1.3-3x on bulk decoding."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        out = []
+        last_micros = None
+        moment = _EPOCH
+        loads = json.loads
+        for position, stream, version, type_tag, schema_version, micros, data in rows:
+            if micros != last_micros:
+                moment = from_micros(micros)
+                last_micros = micros
+            out.append(Recorded(position=position, stream=stream, version=version, recorded_at=moment,
+                                event=decode(type_tag, schema_version, loads(data))))
+        return out
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _SqliteTx(_WriteTx):
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
+        found: dict[str, StoredRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT {COLUMNS} FROM events WHERE id IN ({marks})"
+            for row in self._conn.execute(query, chunk):
+                (record,) = _decode_page([row])
+                found[record.event.id] = StoredRow(stream=record.stream, data=row[-1], record=record)
+        return found
+
+    def stream_version(self, stream: str) -> int:
+        return _stream_version(self._conn, stream)
+
+    def head(self) -> tuple[int, datetime | None]:
+        row = self._conn.execute(
+            "SELECT position, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        return (0, None) if row is None else (row[0], from_micros(row[1]))
+
+    def amendments(self, target: str) -> list[Event]:
+        query = f"SELECT {COLUMNS} FROM events WHERE target = ? ORDER BY position"
+        return [r.event for r in _decode_page(self._conn.execute(query, (target,)).fetchall())]
+
+    def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
+        micros = to_micros(recorded_at)
+        self._conn.executemany(
+            INSERT,
+            [
+                (r.position, stream, r.version, r.event.id, r.event.TYPE, r.event.SCHEMA_VERSION, r.target,
+                 micros, r.data)
+                for r in rows
+            ],
+        )

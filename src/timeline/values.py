@@ -1,0 +1,65 @@
+"""Value types carried by events: amounts of money, counts of things, sources."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from timeline._iso4217 import CURRENCIES
+from timeline.errors import ValidationError
+from timeline.when import When
+
+
+def _check_currency(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in CURRENCIES:
+        raise ValidationError(f"{value!r} is not an ISO 4217 code", path=attribute.name)
+
+
+def _check_decimal(_: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError(f"{value!r} is not a finite decimal amount", path=attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class Money:
+    """An amount of money: a Decimal (never a float) and an ISO 4217 currency code."""
+
+    value: Decimal = attrs.field(validator=_check_decimal)
+    currency: str = attrs.field(validator=_check_currency)
+    approximate: bool = False
+
+    def __str__(self) -> str:
+        about = "about " if self.approximate else ""
+        return f"{about}{self.value:,} {self.currency}"
+
+
+def _check_count(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"{value!r} is not a whole number of at least 0", path=attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class Quantity:
+    """A count of people or things, possibly approximate ("around 250")."""
+
+    value: int = attrs.field(validator=_check_count)
+    approximate: bool = False
+
+    def __str__(self) -> str:
+        return f"about {self.value:,}" if self.approximate else f"{self.value:,}"
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """Who says so: a published source, optionally with the passage that supports the event."""
+
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published: When | None = None
+    quote: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.url is None and self.title is None:
+            raise ValidationError("a source needs a url or a title")
