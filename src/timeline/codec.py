@@ -58,7 +58,7 @@ def _expect(kind: type, name: str) -> Callable[[Any, Any], Any]:
 
 def _structure_decimal(value: Any, _: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValidationError(f"{value!r} is a float; write the amount as a decimal string such as \"6000000\"")
+        raise ValidationError(f'{value!r} is a float; write the amount as a decimal string such as "6000000"')
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValidationError(f"expected a decimal string, got {_describe(value)}")
     try:
@@ -125,7 +125,9 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
         return structure_tuple
 
     conv.register_structure_hook_factory(_is_homogeneous_tuple, tuple_factory)
-    conv.register_unstructure_hook_factory(_is_homogeneous_tuple, lambda tp: lambda v: [conv.unstructure(i) for i in v])
+    conv.register_unstructure_hook_factory(
+        _is_homogeneous_tuple, lambda tp: lambda v: [conv.unstructure(i) for i in v]
+    )
     return conv
 
 
@@ -145,7 +147,7 @@ def _translate(exc: BaseException, path: str = "") -> ValidationError:
         first = sorted(exc.extra_fields)[0]
         return ValidationError(f"unknown field (not part of this type): {names}", path=f"{where}{first}")
     if isinstance(exc, BaseValidationError):
-        with_notes, _ = exc.group_exceptions()
+        with_notes, _ = exc.group_exceptions()  # type: ignore[attr-defined]
         for inner, note in with_notes:
             if isinstance(note, AttributeValidationNote):
                 step = f"{path}.{note.name}" if path else note.name

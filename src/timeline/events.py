@@ -28,7 +28,9 @@ def _non_empty(instance: object, attribute: attrs.Attribute[Any], value: Any) ->
 
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value or len(value) > 200 or value != value.strip():
-        raise ValidationError(f"{value!r} is not a valid id (1-200 characters, no surrounding space)", path="id")
+        raise ValidationError(
+            f"{value!r} is not a valid id (1-200 characters, no surrounding space)", path="id"
+        )
 
 
 @attrs.frozen(kw_only=True)

@@ -1,4 +1,4 @@
-"""Event stores: the `EventStore` contract, `open_store(url)`, and the backends (memory, SQLite, PostgreSQL)."""
+"""Event stores: the `EventStore` contract, `open_store(url)`, and the backends (memory, SQLite, Postgres)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def default_store_url() -> str:
 
 
 def open_store(url: str) -> EventStore:
-    """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path (``sqlite:///path`` also works).
+    """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path (or ``sqlite:///path``).
 
     A SQLite path may end in ``?synchronous=normal`` (see `timeline.store.sqlite` on durability).
     Raises `StoreError` when the store cannot be opened.
@@ -46,7 +46,8 @@ def open_store(url: str) -> EventStore:
             from timeline.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
-        return PostgresStore(url)
+        store: EventStore = PostgresStore(url)
+        return store
     path = url.removeprefix("sqlite://")
     if url.startswith("sqlite://"):
         path = path.removeprefix("/") if path.startswith("//") else path
@@ -57,4 +58,4 @@ def open_store(url: str) -> EventStore:
         raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
     if not path:
         raise StoreError(f"{url!r} names no SQLite file")
-    return SqliteStore(path, **options)
+    return SqliteStore(path, synchronous=options.get("synchronous", "full"))

@@ -10,9 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 import attrs
@@ -22,7 +20,9 @@ from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationErr
 from timeline.events import Correction, Event, Occurrence, Retraction
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
     from contextlib import AbstractContextManager
+    from types import TracebackType
 
 
 class ExpectedVersion(enum.Enum):
@@ -131,7 +131,7 @@ class EventStore(ABC):
     def streams(self) -> list[str]:
         """The names of all streams, sorted."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a store without resources has nothing to release
         """Release the store's resources; the object cannot be used afterwards."""
 
     def __enter__(self) -> Self:
@@ -147,7 +147,9 @@ class EventStore(ABC):
 
     # -- the shared append ---------------------------------------------------------------------
 
-    def append(self, stream: str, events: Iterable[Event], expected_version: Expected = ANY) -> list[Recorded]:
+    def append(
+        self, stream: str, events: Iterable[Event], expected_version: Expected = ANY
+    ) -> list[Recorded]:
         """Append a batch of events to `stream`, all or nothing; return their records.
 
         `expected_version` is `ANY`, `NO_STREAM` or the stream's current version (an int); a mismatch raises
@@ -164,45 +166,54 @@ class EventStore(ABC):
 
 def _prepare(stream: str, events: Iterable[Event], expected: Expected) -> list[tuple[Event, str]]:
     if not isinstance(stream, str) or not _STREAM_NAME.match(stream):
-        raise ValidationError(f"{stream!r} is not a valid stream name (1-200 characters, no control characters)",
-                              path="stream")
+        raise ValidationError(
+            f"{stream!r} is not a valid stream name (1-200 characters, no control characters)", path="stream"
+        )
     if not isinstance(expected, ExpectedVersion) and (
         isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
     ):
-        raise ValidationError(f"{expected!r} is not ANY, NO_STREAM or a version >= 0", path="expected_version")
+        raise ValidationError(
+            f"{expected!r} is not ANY, NO_STREAM or a version >= 0", path="expected_version"
+        )
     batch: list[tuple[Event, str]] = []
     seen: dict[str, int] = {}
     for index, event in enumerate(events):
         if not isinstance(event, Event):
             raise ValidationError(f"expected an event, got {type(event).__name__}", path=f"[{index}]")
         if event.id in seen:
-            raise ValidationError(f"event id {event.id!r} appears twice in the batch (also at [{seen[event.id]}])",
-                                  path=f"[{index}].id")
+            raise ValidationError(
+                f"event id {event.id!r} appears twice in the batch (also at [{seen[event.id]}])",
+                path=f"[{index}].id",
+            )
         seen[event.id] = index
         batch.append((event, dumps(event)))
     return batch
 
 
-def _append_in(tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], expected: Expected) -> list[Recorded]:
+def _append_in(
+    tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], expected: Expected
+) -> list[Recorded]:
     stored = tx.find([event.id for event, _ in batch])
     known: dict[str, Recorded] = {}
     for index, (event, data) in enumerate(batch):
-        row = stored.get(event.id)
-        if row is None:
+        old = stored.get(event.id)
+        if old is None:
             continue
-        if row.stream != stream:
-            raise DuplicateEventError(f"event id {event.id!r} is already stored in stream {row.stream!r}",
-                                      path=f"[{index}].id")
-        if row.data != data:
-            raise DuplicateEventError(f"event id {event.id!r} is already stored with other content",
-                                      path=f"[{index}].id")
-        known[event.id] = row.record
+        if old.stream != stream:
+            raise DuplicateEventError(
+                f"event id {event.id!r} is already stored in stream {old.stream!r}", path=f"[{index}].id"
+            )
+        if old.data != data:
+            raise DuplicateEventError(
+                f"event id {event.id!r} is already stored with other content", path=f"[{index}].id"
+            )
+        known[event.id] = old.record
     fresh = [(event, data) for event, data in batch if event.id not in known]
     if not fresh:  # a retry of a batch that was stored: a success that adds nothing
         return [known[event.id] for event, _ in batch]
 
     version = tx.stream_version(stream)
-    if expected is NO_STREAM and version != 0 or isinstance(expected, int) and expected != version:
+    if (expected is NO_STREAM and version != 0) or (isinstance(expected, int) and expected != version):
         raise ConcurrencyError(stream, expected, version)
 
     _check_amendments(tx, stream, batch, stored)
@@ -219,7 +230,11 @@ def _append_in(tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], expect
     tx.insert(stream, recorded_at, rows)
     for row in rows:
         known[row.event.id] = Recorded(
-            position=row.position, stream=stream, version=row.version, recorded_at=recorded_at, event=row.event
+            position=row.position,
+            stream=stream,
+            version=row.version,
+            recorded_at=recorded_at,
+            event=row.event,
         )
     return [known[event.id] for event, _ in batch]
 
@@ -245,8 +260,10 @@ def _check_amendments(
                     target = apply_changes(target, amendment.changes)
             current[target_id] = target
         if target_id in retracted:
-            raise ValidationError(f"event {target_id!r} is retracted: it cannot be corrected or retracted again",
-                                  path=f"[{index}].{kind}.target")
+            raise ValidationError(
+                f"event {target_id!r} is retracted: it cannot be corrected or retracted again",
+                path=f"[{index}].{kind}.target",
+            )
         if isinstance(event, Retraction):
             retracted.add(target_id)
             continue
@@ -273,8 +290,12 @@ def _target_event(
         if row is None:
             raise ValidationError(f"no event with id {target_id!r} in stream {stream!r}", path=path)
         if row.stream != stream:
-            raise ValidationError(f"event {target_id!r} is in stream {row.stream!r}, not {stream!r}", path=path)
+            raise ValidationError(
+                f"event {target_id!r} is in stream {row.stream!r}, not {stream!r}", path=path
+            )
         target = row.record.event
     if not isinstance(target, Occurrence):
-        raise ValidationError(f"event {target_id!r} is a {target.TYPE}: only occurrences can be amended", path=path)
+        raise ValidationError(
+            f"event {target_id!r} is a {target.TYPE}: only occurrences can be amended", path=path
+        )
     return target

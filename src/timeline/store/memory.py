@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from timeline.events import Correction, Event, Retraction
 from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from datetime import datetime
 
 
 class MemoryStore(EventStore):
@@ -87,8 +90,13 @@ class _MemoryTx(_WriteTx):
     def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
         for row in rows:
             self._pending.append(
-                Recorded(position=row.position, stream=stream, version=row.version, recorded_at=recorded_at,
-                         event=row.event)
+                Recorded(
+                    position=row.position,
+                    stream=stream,
+                    version=row.version,
+                    recorded_at=recorded_at,
+                    event=row.event,
+                )
             )
             self._pending_data.append(row.data)
 

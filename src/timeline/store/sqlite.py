@@ -1,8 +1,8 @@
 """The SQLite store: the embedded default, one file, safe for several threads and processes.
 
 Durability: the database runs in WAL mode with ``synchronous=FULL`` by default, so a returned `append` has
-survived a power cut (one fsync per append). ``synchronous=NORMAL`` (``open_store("file.db?synchronous=normal")``)
-is still safe against a killed process but may lose the last appends on a power cut; it is faster for one-event
+survived a power cut (one fsync per append). ``synchronous=NORMAL``
+(``open_store("file.db?synchronous=normal")``) is still safe against a killed process but may lose the last appends on a power cut; it is faster for one-event
 appends. Writers serialise on ``BEGIN IMMEDIATE`` and wait for each other up to `busy_timeout` seconds instead
 of failing with "database is locked". Positions are assigned inside that transaction, so they are gapless.
 """
@@ -13,15 +13,18 @@ import gc
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timeline.codec import decode
 from timeline.errors import StoreError
-from timeline.events import Event
 from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from timeline.events import Event
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -89,8 +92,9 @@ class SqliteStore(EventStore):
         if self._closed:
             raise StoreError(f"the store {self.path!r} is closed")
         try:
-            conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL").fetchone()
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
         except sqlite3.Error as exc:
@@ -184,8 +188,15 @@ def _decode_page(rows: list[Any]) -> list[Recorded]:
             if micros != last_micros:
                 moment = from_micros(micros)
                 last_micros = micros
-            out.append(Recorded(position=position, stream=stream, version=version, recorded_at=moment,
-                                event=decode(type_tag, schema_version, loads(data))))
+            out.append(
+                Recorded(
+                    position=position,
+                    stream=stream,
+                    version=version,
+                    recorded_at=moment,
+                    event=decode(type_tag, schema_version, loads(data)),
+                )
+            )
         return out
     finally:
         if enabled:
@@ -225,8 +236,17 @@ class _SqliteTx(_WriteTx):
         self._conn.executemany(
             INSERT,
             [
-                (r.position, stream, r.version, r.event.id, r.event.TYPE, r.event.SCHEMA_VERSION, r.target,
-                 micros, r.data)
+                (
+                    r.position,
+                    stream,
+                    r.version,
+                    r.event.id,
+                    r.event.TYPE,
+                    r.event.SCHEMA_VERSION,
+                    r.target,
+                    micros,
+                    r.data,
+                )
                 for r in rows
             ],
         )
