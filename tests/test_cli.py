@@ -53,7 +53,7 @@ def test_bad_line_names_line_and_field_and_appends_nothing(
 ) -> None:
     bad = {**MEETING, "id": "m2", "when": "2025-13"}
     path = write_lines(tmp_path / "in.jsonl", MEETING, "", bad, '{"type": "meeting",')
-    code, out, err = run(capsys, "--store", db, "append", "s", path)
+    code, _, err = run(capsys, "--store", db, "append", "s", path)
     assert code == 2
     assert "line 3: meeting.when: '2025-13' is not a valid EDTF date" in err
     assert "line 4: invalid JSON" in err
