@@ -1,0 +1,117 @@
+"""A list kept sorted by a key, stored in chunks so that one insert or removal moves at most one chunk.
+
+A plain sorted list costs O(n) per insert (the memmove): a catch-up of k records over n entries would cost
+O(k * n). Chunks bound that to O(k * (log n + CHUNK)), so catching up costs what is new, not what is stored.
+Keys must be distinct (the Timeline's keys end in the event's global position). Keys are computed when
+needed rather than stored: that keeps the memory per item to one pointer.
+"""
+
+from __future__ import annotations
+
+import bisect
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+T = TypeVar("T")
+
+#: Items per chunk after a reset; a chunk twice this size is split in two.
+CHUNK = 1000
+
+
+class SortedChunks(Generic[T]):
+    """Items sorted by `key(item)` (distinct keys), in chunks of at most ``2 * chunk`` items."""
+
+    __slots__ = ("_chunk", "_chunks", "_key", "_len", "_maxes")
+
+    def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int = CHUNK) -> None:
+        self._key = key
+        self._chunk = chunk
+        self._chunks: list[list[T]] = []
+        self._maxes: list[Any] = []  # the key of each chunk's last item, to find a chunk by bisection
+        self._len = 0
+        self.reset(items)
+
+    def reset(self, items: Iterable[T]) -> None:
+        """Replace the contents with `items` (sorted once: cheaper than inserting one by one)."""
+        ordered = sorted(items, key=self._key)
+        size = self._chunk
+        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
+        self._len = len(ordered)
+
+    def add(self, item: T) -> None:
+        """Insert `item` at its place."""
+        key = self._key
+        k = key(item)
+        if not self._chunks:
+            self._chunks.append([item])
+            self._maxes.append(k)
+            self._len = 1
+            return
+        index = min(bisect.bisect_left(self._maxes, k), len(self._maxes) - 1)
+        chunk = self._chunks[index]
+        chunk.insert(bisect.bisect_left(chunk, k, key=key), item)
+        self._maxes[index] = key(chunk[-1])
+        self._len += 1
+        if len(chunk) > 2 * self._chunk:
+            half = len(chunk) // 2
+            self._chunks[index : index + 1] = [chunk[:half], chunk[half:]]
+            self._maxes[index : index + 1] = [key(chunk[half - 1]), self._maxes[index]]
+
+    def update(self, items: Iterable[T]) -> None:
+        """Insert many items, chunk by chunk: a chunk that gets many is sorted once (timsort merges the runs).
+
+        Cheaper than `add` one by one when many land in the same chunk, as new events usually do.
+        """
+        key = self._key
+        if not self._chunks:
+            self.reset(items)
+            return
+        maxes, last = self._maxes, len(self._maxes) - 1
+        groups: dict[int, list[T]] = {}
+        for item in items:
+            groups.setdefault(min(bisect.bisect_left(maxes, key(item)), last), []).append(item)
+        size = self._chunk
+        for index in sorted(groups, reverse=True):  # from the end: a split shifts only later chunks
+            chunk, new = self._chunks[index], groups[index]
+            if len(new) * 4 < len(chunk):  # a few: bisect each (a sort would compute every key of the chunk)
+                for item in new:
+                    chunk.insert(bisect.bisect_left(chunk, key(item), key=key), item)
+            else:
+                chunk.extend(new)
+                chunk.sort(key=key)
+            self._len += len(new)
+            pieces = (
+                [chunk[i : i + size] for i in range(0, len(chunk), size)]
+                if len(chunk) > 2 * size
+                else [chunk]
+            )
+            self._chunks[index : index + 1] = pieces
+            self._maxes[index : index + 1] = [key(piece[-1]) for piece in pieces]
+
+    def remove(self, item: T) -> None:
+        """Remove `item` (found by its key); a KeyError if it is not there."""
+        key = self._key
+        k = key(item)
+        index = bisect.bisect_left(self._maxes, k)
+        if index < len(self._maxes):
+            chunk = self._chunks[index]
+            at = bisect.bisect_left(chunk, k, key=key)
+            if at < len(chunk) and key(chunk[at]) == k:
+                del chunk[at]
+                self._len -= 1
+                if chunk:
+                    self._maxes[index] = key(chunk[-1])
+                else:
+                    del self._chunks[index], self._maxes[index]
+                return
+        raise KeyError(k)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[T]:
+        return chain.from_iterable(self._chunks)
