@@ -47,7 +47,9 @@ def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: st
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, publish, and map errors to exit statuses (no tracebacks for bad input)."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--store", default=timeline.store.default_store_url(), help="store URL")
     parser.add_argument("--stream", required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for the feeds")

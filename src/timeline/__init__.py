@@ -17,6 +17,9 @@ from timeline.events import (
     Transfer,
     register_event_type,
 )
+from timeline.hookspecs import hookimpl
+from timeline.plugins import export, export_to_path
+from timeline.projections import Actors, Change, Entry, Ledger, Movements, Timeline
 from timeline.store import ANY, NO_STREAM, EventStore, Recorded, open_store
 from timeline.values import Money, Quantity, Source
 from timeline.when import Precision, When
@@ -24,14 +27,19 @@ from timeline.when import Precision, When
 __all__ = [
     "ANY",
     "NO_STREAM",
+    "Actors",
+    "Change",
     "ConcurrencyError",
     "Correction",
     "DuplicateEventError",
+    "Entry",
     "Event",
     "EventStore",
     "Invocation",
+    "Ledger",
     "Meeting",
     "Money",
+    "Movements",
     "Occurrence",
     "Payment",
     "Precision",
@@ -41,11 +49,15 @@ __all__ = [
     "Source",
     "Statement",
     "StoreError",
+    "Timeline",
     "TimelineError",
     "Transfer",
     "ValidationError",
     "When",
+    "export",
+    "export_to_path",
     "from_json",
+    "hookimpl",
     "open_store",
     "register_event_type",
     "to_json",

@@ -7,6 +7,7 @@ The tagged union on ``type`` is a dict lookup in `timeline.events.EVENT_TYPES`, 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
+from timeline import _fastcodec
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Event
 from timeline.values import Quantity
@@ -165,13 +167,23 @@ def _translate(exc: BaseException, path: str = "") -> ValidationError:
     raise exc
 
 
+# One encoder for every dumps (json.dumps builds a new one per call); no circular check: events are trees.
+_encode_json = _fastcodec.json_encoder()
 _checked = _make_converter(detailed=True)
 _fast = _make_converter(detailed=False)
 
 
 def event_class(type_tag: Any) -> type[Event]:
-    """The event class for a JSON `type` tag; a ValidationError for an unknown one."""
+    """The event class for a JSON `type` tag; a ValidationError for an unknown one.
+
+    A tag not known yet loads the plugins once (they may register event types), then asks again.
+    """
     cls = EVENT_TYPES.get(type_tag) if isinstance(type_tag, str) else None
+    if cls is None and isinstance(type_tag, str):
+        from timeline.plugins import get_plugin_manager  # here: plugins import the codec's modules
+
+        get_plugin_manager()
+        cls = EVENT_TYPES.get(type_tag)
     if cls is None:
         known = ", ".join(sorted(EVENT_TYPES))
         raise ValidationError(f"unknown event type {_describe(type_tag)} (known: {known})", path="type")
@@ -199,6 +211,12 @@ def from_json(data: Mapping[str, Any]) -> Event:
 
 def to_json(event: Event) -> JSONDict:
     """The JSON form of an event: ``type`` and ``id`` first, then its fields; defaults are left out."""
+    encode = _fastcodec.encoder(type(event))
+    return encode(event) if encode is not None else _to_json_cattrs(event)
+
+
+def _to_json_cattrs(event: Event) -> JSONDict:
+    """`to_json` through cattrs: for types the fast path does not know, and to prove the fast path right."""
     fields: JSONDict = _fast.unstructure(event, type(event))
     out: JSONDict = {"type": event.TYPE, "id": fields.pop("id")}
     out.update(fields)
@@ -207,7 +225,8 @@ def to_json(event: Event) -> JSONDict:
 
 def dumps(event: Event) -> str:
     """The canonical JSON text of an event (compact, UTF-8, fixed key order): what the store keeps."""
-    return json.dumps(to_json(event), ensure_ascii=False, separators=(",", ":"))
+    dump = _fastcodec.dumper(type(event))
+    return dump(event) if dump is not None else _encode_json(_to_json_cattrs(event))
 
 
 def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
@@ -215,8 +234,31 @@ def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
     cls = event_class(type_tag)
     if schema_version != cls.SCHEMA_VERSION:
         data = upcast(type_tag, schema_version, cls.SCHEMA_VERSION, data)
-    data.pop("type", None)
+        return _fast.structure(_without_type(data), cls)  # upcast data may be in any valid form: validate it
+    data = _without_type(data)
+    build = _fastcodec.decoder(cls)
+    if build is not None:
+        try:
+            return build(data)  # type: ignore[no-any-return]
+        except Exception:  # not what the store writes: let cattrs say what is wrong
+            pass
     return _fast.structure(data, cls)
+
+
+def _without_type(data: JSONDict) -> JSONDict:
+    data.pop("type", None)
+    return data
+
+
+def decoder_for(type_tag: str, schema_version: int) -> Callable[[JSONDict], Event]:
+    """A function decoding stored dicts of one type and schema version, for a store reading many rows.
+
+    Where `decode` would validate, it may instead raise something less helpful on a dict the store could not
+    have written: call `decode` on that row to learn what is wrong.
+    """
+    cls = event_class(type_tag)
+    build = _fastcodec.decoder(cls) if schema_version == cls.SCHEMA_VERSION else None
+    return build if build is not None else functools.partial(decode, type_tag, schema_version)
 
 
 def upcast(type_tag: str, version: int, target: int, data: JSONDict) -> JSONDict:
