@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,7 @@ def whens(draw: st.DrawFn) -> When:
     if kind == "open-end":
         return When.parse(f"{a}/..")
     b, _ = draw(
-        single_texts().filter(lambda pair: pair[1] > a_first.replace(year=min(a_first.year + 1, 9999)))
+        single_texts().filter(lambda pair: pair[1] > a_first + timedelta(days=366))  # not replace(): 29 Feb
     )
     return When.parse(f"{a}/{b}")
 

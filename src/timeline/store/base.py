@@ -8,14 +8,16 @@ validated corrections and retractions, gapless positions and a `recorded_at` tha
 from __future__ import annotations
 
 import enum
+import json
 import re
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 import attrs
 
-from timeline.codec import apply_changes, dumps
+from timeline._fastcodec import builder
+from timeline.codec import apply_changes, dumps, to_json
 from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
 from timeline.events import Correction, Event, Occurrence, Retraction
 
@@ -64,15 +66,24 @@ class StoredRow:
     record: Recorded
 
 
-@attrs.frozen(kw_only=True)
-class NewRow:
-    """One event about to be inserted, already encoded."""
+class NewRow(NamedTuple):
+    """One event about to be inserted, already encoded; backends read its fields.
+
+    A named tuple rather than an attrs class: one is built per appended event, and a tuple is built in a
+    third of the time (0.4 against 1.4 microseconds on this machine).
+    """
 
     position: int
     version: int
     event: Event
     data: str
     target: str | None
+
+
+# One of each is built per appended event, so the cheap way: Recorded without keyword parsing (it has no
+# validators to skip), NewRow through tuple's own constructor.
+_record = builder(Recorded)
+_new_row = NewRow._make
 
 
 class _WriteTx(ABC):
@@ -180,20 +191,43 @@ def _prepare(stream: str, events: Iterable[Event], expected: Expected) -> list[t
     for index, event in enumerate(events):
         if not isinstance(event, Event):
             raise ValidationError(f"expected an event, got {type(event).__name__}", path=f"[{index}]")
-        if event.id in seen:
+        event_id = event.id
+        if event_id in seen:
             raise ValidationError(
-                f"event id {event.id!r} appears twice in the batch (also at [{seen[event.id]}])",
+                f"event id {event_id!r} appears twice in the batch (also at [{seen[event_id]}])",
                 path=f"[{index}].id",
             )
-        seen[event.id] = index
-        batch.append((event, dumps(event)))
+        seen[event_id] = index
+        data = dumps(event)
+        if not data.isascii():
+            _check_encodable(event, data, index)
+        batch.append((event, data))
     return batch
+
+
+def _check_encodable(event: Event, data: str, index: int) -> None:
+    """Refuse text with a lone surrogate (json.loads makes one of "\\ud800"): no UTF-8 store can keep it."""
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError:
+        for name, value in to_json(event).items():
+            try:
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValidationError(
+                    "contains a lone surrogate, which is not Unicode text", path=f"[{index}].{name}"
+                ) from None
+        raise ValidationError(
+            "contains a lone surrogate, which is not Unicode text", path=f"[{index}]"
+        ) from None
 
 
 def _append_in(
     tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], expected: Expected
 ) -> list[Recorded]:
     stored = tx.find([event.id for event, _ in batch])
+    if not stored:  # the common case: every event is new
+        return _insert(tx, stream, batch, expected, stored)
     known: dict[str, Recorded] = {}
     for index, (event, data) in enumerate(batch):
         old = stored.get(event.id)
@@ -211,44 +245,55 @@ def _append_in(
     fresh = [(event, data) for event, data in batch if event.id not in known]
     if not fresh:  # a retry of a batch that was stored: a success that adds nothing
         return [known[event.id] for event, _ in batch]
+    for record in _insert(tx, stream, fresh, expected, stored, checked=batch):
+        known[record.event.id] = record
+    return [known[event.id] for event, _ in batch]
 
+
+def _insert(
+    tx: _WriteTx,
+    stream: str,
+    fresh: list[tuple[Event, str]],
+    expected: Expected,
+    stored: dict[str, StoredRow],
+    checked: list[tuple[Event, str]] | None = None,
+) -> list[Recorded]:
+    """Check the version and the amendments (of the whole batch, `checked`), then insert `fresh`."""
     version = tx.stream_version(stream)
     if (expected is NO_STREAM and version != 0) or (isinstance(expected, int) and expected != version):
         raise ConcurrencyError(stream, expected, version)
 
-    _check_amendments(tx, stream, batch, stored)
+    _check_amendments(tx, stream, fresh if checked is None else checked, stored)
 
     position, last_recorded = tx.head()
     now = datetime.now(UTC)
     recorded_at = now if last_recorded is None or now > last_recorded else last_recorded
     rows = []
+    records = []
+    amendment = (Correction, Retraction)
+    new_row, record = _new_row, _record
     for event, data in fresh:
         position += 1
         version += 1
-        target = event.target if isinstance(event, (Correction, Retraction)) else None
-        rows.append(NewRow(position=position, version=version, event=event, data=data, target=target))
+        target = event.target if isinstance(event, amendment) else None
+        rows.append(new_row((position, version, event, data, target)))
+        records.append(record(position, stream, version, recorded_at, event))
     tx.insert(stream, recorded_at, rows)
-    for row in rows:
-        known[row.event.id] = Recorded(
-            position=row.position,
-            stream=stream,
-            version=row.version,
-            recorded_at=recorded_at,
-            event=row.event,
-        )
-    return [known[event.id] for event, _ in batch]
+    return records
 
 
 def _check_amendments(
     tx: _WriteTx, stream: str, batch: list[tuple[Event, str]], stored: dict[str, StoredRow]
 ) -> None:
     """Refuse corrections and retractions whose target is missing, elsewhere, retracted, or made invalid."""
+    if not any(isinstance(event, (Correction, Retraction)) for event, _ in batch):
+        return
     in_batch = {event.id: event for event, _ in batch}
     current: dict[str, Event] = {}  # target id -> its effective event so far
     retracted: set[str] = set()
     for index, (event, _) in enumerate(batch):
-        if not isinstance(event, (Correction, Retraction)):
-            continue
+        if not isinstance(event, (Correction, Retraction)) or event.id in stored:
+            continue  # an amendment already stored was checked then, and tx.amendments() applies it
         kind = event.TYPE
         target_id = event.target
         if target_id not in current:
