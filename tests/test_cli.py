@@ -167,3 +167,63 @@ def test_as_of_parsing() -> None:
         parse_as_of("2025-04-01T10:00:00")
     with pytest.raises(Exception, match="not an ISO 8601"):
         parse_as_of("yesterday")
+
+
+def test_show_corrections_retractions_and_as_of(
+    capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path
+) -> None:
+    """The story, then a placeholder correction and a retraction: now, and as known before them."""
+    assert run(capsys, "--store", db, "append", STREAM, str(STORY))[0] == 0
+    with open_store(db) as store:
+        before = max(r.recorded_at for r in store.read(STREAM))
+    correction = {
+        "type": "correction",
+        "id": "fix-1",
+        "target": "sv-06-white-house-meeting",
+        "changes": {"title": "placeholder corrected title"},
+        "reason": "placeholder reason",
+    }
+    retraction = {"type": "retraction", "id": "drop-1", "target": "sv-10-activists", "reason": "placeholder"}
+    path = write_lines(tmp_path / "amend.jsonl", correction, retraction)
+    assert run(capsys, "--store", db, "append", STREAM, path)[0] == 0
+
+    code, now, _ = run(capsys, "--store", db, "show", STREAM, "--history")
+    assert code == 0
+    assert "placeholder corrected title  (corrected, revision 2)" in now
+    assert "correction title: placeholder reason" in now
+    assert "Activists say" not in now
+    assert "Trump hosts Bukele at the White House" not in now
+
+    code, then, _ = run(capsys, "--store", db, "show", STREAM, "--as-of", before.isoformat())
+    assert code == 0
+    assert "Trump hosts Bukele at the White House" in then
+    assert "Activists say" in then
+    assert "placeholder" not in then
+
+    code, shown, _ = run(capsys, "--store", db, "show", STREAM, "--retracted")
+    assert "Activists say" in shown
+    assert "RETRACTED" in shown
+
+
+def test_ledger_movements_actors(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    assert run(capsys, "--store", db, "append", STREAM, str(STORY))[0] == 0
+    code, out, _ = run(capsys, "--store", db, "ledger", STREAM)
+    assert code == 0
+    assert "United States  El Salvador  about 6,000,000 USD  1" in out
+    code, out, _ = run(capsys, "--store", db, "movements", STREAM)
+    assert "United States  CECOT, El Salvador  about 250" in out
+    code, out, _ = run(capsys, "--store", db, "actors", STREAM)
+    assert "Karoline Leavitt\n" in out
+    assert "Nayib Bukele\n" in out
+
+
+def test_export_errors(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--store", db, "export", "nope")
+    assert code == 2
+    assert "ical" in err
+    code, _, err = run(capsys, "--store", db, "export", "ical", "--option", "colour=red")
+    assert code == 2
+    assert "colour" in err
+    code, _, err = run(capsys, "--store", db, "export", "ical", "--option", "novalue")
+    assert code == 2
+    assert "KEY=VALUE" in err
