@@ -34,7 +34,9 @@ def default_store_url() -> str:
 
 
 def open_store(url: str) -> EventStore:
-    """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path (or ``sqlite:///path``).
+    """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path.
+
+    SQLite paths may also be written as URLs, as in SQLAlchemy: ``sqlite:///relative.db``, ``sqlite:////abs.db``.
 
     A SQLite path may end in ``?synchronous=normal`` (see `timeline.store.sqlite` on durability).
     Raises `StoreError` when the store cannot be opened.
@@ -48,9 +50,8 @@ def open_store(url: str) -> EventStore:
             raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
         store: EventStore = PostgresStore(url)
         return store
-    path = url.removeprefix("sqlite://")
-    if url.startswith("sqlite://"):
-        path = path.removeprefix("/") if path.startswith("//") else path
+    # As in SQLAlchemy: sqlite:///relative.db and sqlite:////absolute/path.db
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
     path, _, query = path.partition("?")
     options = dict(parse_qsl(query))
     unknown = set(options) - {"synchronous"}
