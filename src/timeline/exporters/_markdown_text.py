@@ -1,0 +1,44 @@
+"""User text made inert in CommonMark + GFM tables: it renders as itself and creates no markup.
+
+Every character that could start emphasis, code, a link, an entity, raw HTML, strikethrough, math or a table
+cell boundary is backslash-escaped (CommonMark lets any ASCII punctuation be escaped); ``|`` is escaped even
+where a code span could have hidden it, since GFM splits cells before it looks for code. Line breaks become
+``<br>``, the one piece of HTML we write ourselves.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+_SPECIAL = "\\`*_[]<>|~&$#!"
+_TABLE = {ord(c): "\\" + c for c in _SPECIAL}
+_NEEDS_ESCAPING = re.compile(r"[\\`*_\[\]<>|~&$#!\r\n]")
+# In a link destination only these are left as they are; the rest is percent-encoded, so a URL can close
+# neither the link nor the table cell.
+_URL_SAFE = ":/?#@!$&'*+,;=%~-._[]"
+
+
+def escape(text: str) -> str:
+    """`text` as inline Markdown that shows exactly `text` (line breaks as ``<br>``)."""
+    if _NEEDS_ESCAPING.search(text) is None:
+        return text
+    escaped = text.translate(_TABLE)
+    if "\r" in escaped or "\n" in escaped:
+        escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    return escaped
+
+
+def escape_line(text: str) -> str:
+    """Like `escape`, for a heading: line breaks become spaces (a heading is one line)."""
+    return escape(text.replace("\r\n", " ").replace("\r", " ").replace("\n", " "))
+
+
+def link(text: str, url: str | None) -> str:
+    """``[text](url)`` for an http(s) URL; otherwise the escaped text (and the URL, as plain text)."""
+    label = escape(text)
+    if url is None:
+        return label
+    if url.lower().startswith(("https://", "http://")):
+        return f"[{label}]({quote(url, safe=_URL_SAFE)})"
+    return f"{label} ({escape(url)})" if text != url else label

@@ -1,0 +1,147 @@
+"""The JSON exporter: the timeline as one JSON document (or JSON Lines), described by a published JSON Schema.
+
+The document is ``{"schema_version": 1, "stream", "as_of", "generated_from_position", "last_changed",
+"entries": [...]}``, one entry per line inside ``entries``; with ``lines=true`` each line is one entry and
+nothing else. Keys come in a fixed order, text is UTF-8 (not \\u-escaped), and the output is written as it is
+produced, a batch of entries at a time. The schema (Draft 2020-12) ships inside the package: `schema()`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from functools import cache
+from importlib.resources import files
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import attrs
+
+from timeline.codec import to_json
+from timeline.exporters._memo import human_dates, iso_instants
+from timeline.exporters.base import Exporter, check_options, flag_option, hookimpl
+from timeline.when import When
+
+if TYPE_CHECKING:
+    from timeline.projections import Entry, Timeline
+
+__all__ = ["SCHEMA_VERSION", "JSONExporter", "entry_json", "schema", "timeline_register_exporters"]
+
+SCHEMA_VERSION = 1
+"""The `schema_version` of what this module writes (bumped on any incompatible change)."""
+
+_OPTIONS = MappingProxyType(
+    {"lines": "true: JSON Lines, one entry per line and no envelope (default: false)"}
+)
+_PRECISION = {1: "year", 2: "month", 3: "day", 4: "time"}
+_BATCH = 512
+# The C encoder, built once: json.dumps with options builds a new encoder at every call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of the export, as shipped in the package."""
+    text = files("timeline.exporters").joinpath("schema/timeline.schema.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    """One entry as the export writes it (see the schema's ``$defs/entry``)."""
+    return _entry_json(entry, When.human, datetime.isoformat)
+
+
+def _entry_json(entry: Entry, human: Callable[[When], str], iso: Callable[[datetime], str]) -> dict[str, Any]:
+    event = entry.event
+    when = event.when
+    data = to_json(event)
+    earliest, latest = when.earliest, when.latest
+    return {
+        "id": entry.id,
+        "stream": entry.stream,
+        "type": data["type"],
+        "when": data["when"],
+        "earliest": None if earliest is None else earliest.isoformat(),
+        "latest": None if latest is None else latest.isoformat(),
+        "precision": _PRECISION[when.precision],
+        "approximate": when.approximate,
+        "uncertain": when.uncertain,
+        "human": human(when),
+        "title": event.headline(),
+        "revision": entry.revision,
+        "first_recorded": iso(entry.first_recorded),
+        "last_changed": iso(entry.last_changed),
+        "retracted": entry.retracted,
+        "history": [
+            {
+                "kind": change.kind,
+                "event_id": change.event_id,
+                "position": change.position,
+                "recorded_at": iso(change.recorded_at),
+                "reason": change.reason,
+                "changes": dict(change.changes),
+            }
+            for change in entry.history
+        ],
+        "sources": data.get("sources", []),
+        "event": data,
+    }
+
+
+def _header(timeline: Timeline) -> dict[str, Any]:
+    as_of, last = timeline.as_of, timeline.last_changed
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "stream": timeline.stream,
+        "as_of": None if as_of is None else as_of.isoformat(),
+        "generated_from_position": timeline.position,
+        "last_changed": None if last is None else last.isoformat(),
+    }
+
+
+def _batches(timeline: Timeline, separator: str) -> Iterator[bytes]:
+    """The entries, encoded, each followed by `separator`, a batch of them per chunk."""
+    human, iso = human_dates(), iso_instants()
+    batch: list[str] = []
+    for entry in timeline:
+        batch.append(_encode(_entry_json(entry, human, iso)))
+        if len(batch) == _BATCH:
+            yield (separator.join(batch) + separator).encode("utf-8")
+            batch = []
+    if batch:
+        yield (separator.join(batch) + separator).encode("utf-8")
+
+
+@attrs.frozen(kw_only=True)
+class JSONExporter:
+    """The ``json`` format: the entries with their dates, history and event fields (``application/json``)."""
+
+    name: str = "json"
+    media_type: str = "application/json"
+    extension: str = ".json"
+    description: str = "JSON document (or JSON Lines) with a published JSON Schema; for programs"
+    options: Mapping[str, str] = _OPTIONS
+
+    def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
+        """Write the document (or the lines) to `out`, a batch of entries at a time."""
+        check_options(self, options)
+        if flag_option(options, "lines", False):
+            for chunk in _batches(timeline, "\n"):
+                out.write(chunk)
+            return
+        head = _encode(_header(timeline))
+        # Our own encoding of the header, reopened to append the array: '{..., "entries": [' + entries + ']}'.
+        out.write(f'{head[:-1]}, "entries": [\n'.encode())
+        pending = b""  # the last chunk ends with a separator that must not precede the closing bracket
+        for chunk in _batches(timeline, ",\n"):
+            out.write(pending)
+            pending = chunk
+        out.write(pending[:-2] + b"\n]}\n" if pending else b"]}\n")
+
+
+@hookimpl
+def timeline_register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Provide the ``json`` format."""
+    register(JSONExporter())

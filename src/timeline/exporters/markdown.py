@@ -1,0 +1,154 @@
+"""The Markdown exporter: the timeline as a CommonMark document with GFM tables, for people to read.
+
+Layout: ``#`` the title, ``##`` each year, ``###`` each month, in chronological order, and under each heading
+a table (Date | Event | Details | Sources) with dates as people say them ("about January 2025"). An entry
+goes where its date is anchored: its first possible day, or for an open start (``../2025-04-14``, "before
+14 April 2025") its known end. Entries known only to the year ("2025", "about 2024", "2024/2025") come first
+under their year's heading, before its months. User text is escaped (see `_markdown_text`) so it renders as
+written and creates no markup. The document is written a year at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC
+from types import MappingProxyType
+from typing import TYPE_CHECKING, BinaryIO
+
+import attrs
+
+from timeline.exporters._markdown_text import escape, escape_line, link
+from timeline.exporters._memo import human_dates
+from timeline.exporters.base import Exporter, check_options, hookimpl
+from timeline.when import Precision, When
+
+if TYPE_CHECKING:
+    from timeline.projections import Entry, Timeline
+    from timeline.values import Source
+
+__all__ = ["MarkdownExporter", "timeline_register_exporters"]
+
+_OPTIONS = MappingProxyType({"title": "the document's title; default: the stream name, or 'Timeline'"})
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_TABLE_HEAD = "| Date | Event | Details | Sources |\n| --- | --- | --- | --- |\n"
+
+
+def _source(source: Source) -> str:
+    label = source.title or source.url or ""
+    cell = link(label, source.url)
+    extra = [escape(source.publisher)] if source.publisher else []
+    if source.published is not None:
+        extra.append(escape(source.published.human()))
+    return f"{cell} ({', '.join(extra)})" if extra else cell
+
+
+def _sources_memo() -> Callable[[Source], str]:
+    """`_source`, remembered for one export: a story tends to cite the same few sources over and over."""
+    said: dict[tuple[str | None, ...], str] = {}
+
+    def source(s: Source) -> str:
+        # A tuple of strings hashes in C; the attrs-generated hash of Source would run in Python.
+        key = (s.url, s.title, s.publisher, None if s.published is None else s.published.text, s.quote)
+        found = said.get(key)
+        if found is None:
+            found = said[key] = _source(s)
+        return found
+
+    return source
+
+
+def row(entry: Entry) -> str:
+    """One table row (with its line break) for `entry`."""
+    return _row(entry, When.human, _source)
+
+
+def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], str]) -> str:
+    event = entry.event
+    details = [escape(event.description)] if event.description else []
+    if event.place:
+        details.append("Place: " + escape(event.place))
+    corrections = [change for change in entry.history if change.kind == "correction"]
+    if corrections:
+        last = corrections[-1]
+        details.append(f"Corrected {last.recorded_at.astimezone(UTC):%Y-%m-%d}: {escape(last.reason)}")
+    if entry.retracted:
+        details.append("Retracted")
+    sources = "<br>".join(source(s) for s in event.sources)
+    cells = (escape(human(event.when)), escape(event.headline()), "<br>".join(details), sources)
+    return f"| {' | '.join(cells)} |\n"
+
+
+def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> str:
+    parts = [f"\n## {year}\n"]
+    if loose:
+        parts += ["\n", _TABLE_HEAD, *loose]
+    for month, rows in months.items():
+        parts += [f"\n### {_MONTHS[month - 1]} {year}\n\n", _TABLE_HEAD, *rows]
+    return "".join(parts)
+
+
+def _years(entries: Iterable[Entry]) -> Iterable[str]:
+    """The document body, one year at a time (the entries come in chronological order)."""
+    human, source = human_dates(), _sources_memo()
+    year: int | None = None
+    loose: list[str] = []  # known to the year only
+    months: dict[int, list[str]] = {}
+    for entry in entries:
+        when = entry.event.when
+        anchor = when.sort_key[0]
+        if anchor.year != year:
+            if year is not None:
+                yield _year_block(year, loose, months)
+            year, loose, months = anchor.year, [], {}
+        if when.precision is Precision.YEAR:
+            loose.append(_row(entry, human, source))
+        else:
+            months.setdefault(anchor.month, []).append(_row(entry, human, source))
+    if year is not None:
+        yield _year_block(year, loose, months)
+
+
+def _intro(timeline: Timeline) -> str:
+    count = len(timeline)
+    said = f"{count:,} event{'' if count == 1 else 's'}"
+    if timeline.as_of is not None:
+        said += f", as known on {timeline.as_of.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+    return said + ".\n"
+
+
+@attrs.frozen(kw_only=True)
+class MarkdownExporter:
+    """The ``markdown`` format: a readable chronology (``text/markdown``)."""
+
+    name: str = "markdown"
+    media_type: str = "text/markdown; charset=utf-8; variant=GFM"
+    extension: str = ".md"
+    description: str = "Markdown (CommonMark with GFM tables) chronology by year and month; for people"
+    options: Mapping[str, str] = _OPTIONS
+
+    def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
+        """Write the document to `out`, a year at a time."""
+        check_options(self, options)
+        title = options.get("title") or timeline.stream or "Timeline"
+        out.write(f"# {escape_line(title)}\n\n{_intro(timeline)}".encode())
+        for block in _years(timeline):
+            out.write(block.encode("utf-8"))
+
+
+@hookimpl
+def timeline_register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Provide the ``markdown`` format."""
+    register(MarkdownExporter())
