@@ -16,8 +16,10 @@ def test_urls_name_backends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with open_store("plain.db") as store:
         assert isinstance(store, SqliteStore)
     with open_store("sqlite:///relative.db") as store:
+        assert isinstance(store, SqliteStore)
         assert store.path == "relative.db"
     with open_store(f"sqlite:///{tmp_path}/absolute.db") as store:
+        assert isinstance(store, SqliteStore)
         assert store.path == f"{tmp_path}/absolute.db"
     assert (tmp_path / "relative.db").exists()
     assert (tmp_path / "absolute.db").exists()
