@@ -51,7 +51,9 @@ def open_store(url: str) -> EventStore:
         store: EventStore = PostgresStore(url)
         return store
     # As in SQLAlchemy: sqlite:///relative.db and sqlite:////absolute/path.db
-    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    if url.startswith("sqlite:") and not url.startswith("sqlite:///"):
+        raise StoreError(f"{url!r}: write sqlite:///relative.db or sqlite:////absolute.db, or just the path")
+    path = url.removeprefix("sqlite:///")
     path, _, query = path.partition("?")
     options = dict(parse_qsl(query))
     unknown = set(options) - {"synchronous"}
