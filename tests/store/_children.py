@@ -6,6 +6,10 @@ writer URL NAME APPENDS STREAM
     Waits for a line on stdin, then makes APPENDS optimistic appends of 1-3 events to STREAM (read the
     version, append expecting it, on a conflict read again); prints one JSON object: successes, conflicts,
     errors.
+duplicator URL APPENDS STREAM
+    Waits for a line on stdin, then appends to STREAM (expecting ANY) the same APPENDS batches as every other
+    duplicator: each new events plus the first event of the batch before, which is stored already; prints
+    one JSON object: the records of every batch as [position, version, id], and errors.
 crash URL POINT BATCH TAG
     Appends 10 events to stream TAG-stream, then one batch of BATCH events, and dies by SIGKILL at POINT
     (see `_arm`; "delay:S" arms nothing: the parent kills); prints "ready" just before the big append.
@@ -68,6 +72,25 @@ def writer(url: str, name: str, appends: int, stream: str) -> None:
                 successes.append([seen, records[0].version, records[-1].version, records[0].position])
                 break
     print(json.dumps({"successes": successes, "conflicts": conflicts, "errors": errors}))
+
+
+def duplicator(url: str, appends: int, stream: str) -> None:
+    records: list[list[list[Any]]] = []
+    errors: list[str] = []
+    with open_store(url) as store:
+        sys.stdin.readline()  # start together
+        previous = None
+        for k in range(appends):
+            batch = [note(f"dup-{k}-{j}") for j in range(k % 3 + 1)]
+            try:
+                stored = store.append(stream, [*batch, previous] if previous else batch)
+            except Exception as exc:  # reported to the parent, which fails the test
+                errors.append(f"{type(exc).__name__}: {exc}")
+                break
+            previous = batch[0]
+            # Sorted by position: the batch's order is not the log's (its last event was stored before).
+            records.append(sorted([r.position, r.version, r.event.id] for r in stored))
+    print(json.dumps({"records": records, "errors": errors}))
 
 
 def _arm(store: EventStore, point: str) -> None:
@@ -148,6 +171,8 @@ def main(argv: list[str]) -> None:
     role, *args = argv
     if role == "writer":
         writer(args[0], args[1], int(args[2]), args[3])
+    elif role == "duplicator":
+        duplicator(args[0], int(args[1]), args[2])
     elif role == "crash":
         crash(args[0], args[1], int(args[2]), args[3])
     else:

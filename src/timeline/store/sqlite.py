@@ -265,6 +265,18 @@ class _SqliteTx(_WriteTx):
         query = f"SELECT {COLUMNS} FROM events WHERE target = ? ORDER BY position"
         return [r.event for r in _decode_page(self.conn.execute(query, (target,)).fetchall())]
 
+    def try_insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> bool:
+        try:
+            self.insert(stream, recorded_at, rows)
+        except sqlite3.IntegrityError:  # an id already stored (the unique index): start over, slowly
+            # Nothing but reads came before the insert, so a new transaction loses nothing, and costs less
+            # on the common path than a SAVEPOINT around every insert. Another writer may slip in between:
+            # the caller reads everything again.
+            self.conn.execute("ROLLBACK")
+            self.__enter__()
+            return False
+        return True
+
     def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
         micros = to_micros(recorded_at)
         values = [
