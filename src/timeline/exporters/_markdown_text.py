@@ -12,21 +12,23 @@ import re
 from urllib.parse import quote
 
 _SPECIAL = "\\`*_[]<>|~&$#!"
-_TABLE = {ord(c): "\\" + c for c in _SPECIAL}
+_TABLE = {ord(c): "\\" + c for c in _SPECIAL} | {ord("\n"): "<br>"}
 _NEEDS_ESCAPING = re.compile(r"[\\`*_\[\]<>|~&$#!\r\n]")
 # In a link destination only these are left as they are; the rest is percent-encoded, so a URL can close
 # neither the link nor the table cell.
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._[]"
+# A URL made only of what `quote` leaves as it is (ASCII letters and digits, "_.-~", and _URL_SAFE): the usual
+# case, which then skips quote's per-character work.
+_URL_PLAIN = re.compile(r"[A-Za-z0-9_.\-~:/?#@!$&'*+,;=%\[\]]*")
 
 
 def escape(text: str) -> str:
     """`text` as inline Markdown that shows exactly `text` (line breaks as ``<br>``)."""
     if _NEEDS_ESCAPING.search(text) is None:
         return text
-    escaped = text.translate(_TABLE)
-    if "\r" in escaped or "\n" in escaped:
-        escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
-    return escaped
+    if "\r" in text:  # every line break as "\n", which the table turns into "<br>"
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_TABLE)
 
 
 def escape_line(text: str) -> str:
@@ -40,5 +42,6 @@ def link(text: str, url: str | None) -> str:
     if url is None:
         return label
     if url.lower().startswith(("https://", "http://")):
-        return f"[{label}]({quote(url, safe=_URL_SAFE)})"
+        written = url if _URL_PLAIN.fullmatch(url) else quote(url, safe=_URL_SAFE)
+        return f"[{label}]({written})"
     return f"{label} ({escape(url)})" if text != url else label

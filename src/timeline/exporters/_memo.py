@@ -1,6 +1,6 @@
-"""Per-export memos: in a timeline many entries share a date, and a batch appended at once shares its
-recorded_at, so formatting each distinct value once saves most of the work. Keys are C-hashed values (the
-EDTF text, the datetime), not `When` itself, whose attrs-generated hash and equality run in Python."""
+"""Per-export memos: a batch appended at once shares its recorded_at, and an entry's first_recorded is often
+its last_changed, so formatting each distinct instant once saves most of the work. (Dates are remembered by
+each exporter, keyed by their EDTF text: `When`'s attrs-generated hash and equality run in Python.)"""
 
 from __future__ import annotations
 
@@ -9,22 +9,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
-
-    from timeline.when import When
-
-
-def human_dates() -> Callable[[When], str]:
-    """`When.human`, remembered for the life of the returned function (one export)."""
-    said: dict[str, str] = {}
-
-    def human(when: When) -> str:
-        text = when.text
-        found = said.get(text)
-        if found is None:
-            found = said[text] = when.human()
-        return found
-
-    return human
 
 
 def iso_instants() -> Callable[[datetime], str]:

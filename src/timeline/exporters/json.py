@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import attrs
 
 from timeline.codec import to_json
-from timeline.exporters._memo import human_dates, iso_instants
+from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option, hookimpl
 from timeline.when import When
 
@@ -36,8 +36,30 @@ _OPTIONS = MappingProxyType(
 )
 _PRECISION = {1: "year", 2: "month", 3: "day", 4: "time"}
 _BATCH = 512
-# The C encoder, built once: json.dumps with options builds a new encoder at every call.
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_SEPARATORS = (", ", ": ")
+_encode = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
+_string = json.encoder.encode_basestring  # C: a str as JSON text (not ASCII-escaped)
+
+
+def _c_encoder() -> Callable[[Any], str]:
+    """`_encode`, with its C encoder built once: `JSONEncoder.encode` rebuilds it on every call, a fifth of
+    the cost of a small value. Where the C encoder is missing or answers differently, `_encode` itself."""
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encode = make(None, json.JSONEncoder().default, _string, None, ": ", ", ", False, False, True)
+    except TypeError:  # None, or another signature
+        return _encode
+
+    def fast(value: Any) -> str:
+        return "".join(encode(value, 0))
+
+    sample = {"a": [1, -2.5, 'é \n\u2028 "x"', None, True, {"b": {}}], "": []}
+    return fast if fast(sample) == _encode(sample) else _encode
+
+
+_dump = _c_encoder()
+# Stands for the event's sources in its encoding (a string value can't hold it: its quotes would be escaped).
+_PLACEHOLDER = '"sources": 0'
 
 
 @cache
@@ -90,6 +112,79 @@ def _entry_json(entry: Entry, human: Callable[[When], str], iso: Callable[[datet
     }
 
 
+def _when_memo() -> Callable[[When], str]:
+    """The entry's keys from ``"when"`` to ``"human"``, as JSON text, remembered per distinct date for one
+    export: they depend on the date alone, and a timeline repeats its dates."""
+    said: dict[str, str] = {}
+
+    def when_text(when: When) -> str:
+        found = said.get(when.text)
+        if found is None:
+            earliest, latest = when.earliest, when.latest
+            found = said[when.text] = (
+                f'"when": {_string(when.text)}, '
+                f'"earliest": {"null" if earliest is None else _string(earliest.isoformat())}, '
+                f'"latest": {"null" if latest is None else _string(latest.isoformat())}, '
+                f'"precision": "{_PRECISION[when.precision]}", '
+                f'"approximate": {"true" if when.approximate else "false"}, '
+                f'"uncertain": {"true" if when.uncertain else "false"}, "human": {_string(when.human())}'
+            )
+        return found
+
+    return when_text
+
+
+def _entry_texts() -> Callable[[Entry], str]:
+    """A function: entry -> ``_encode(entry_json(entry))``, for one export. The text is spliced from pieces
+    instead of encoding a fresh dict per entry: the date keys and instants are remembered per distinct value,
+    and the sources, written twice (on the entry and in its event), are encoded once."""
+    when_text, iso = _when_memo(), iso_instants()
+    dump, string = _dump, _string
+
+    def text(entry: Entry) -> str:
+        event = entry.event
+        data = to_json(event)
+        sources = data.get("sources")
+        if sources:
+            # The event with a placeholder for its sources, which are encoded once and put in both places.
+            data["sources"] = 0
+            sources_text, event_text = dump(sources), dump(data)
+            if event_text.count(_PLACEHOLDER) == 1:  # else a field's own "sources": 0 (never an event's)
+                event_text = event_text.replace(_PLACEHOLDER, '"sources": ' + sources_text)
+            else:
+                data["sources"] = sources
+                event_text = dump(data)
+        else:
+            sources_text, event_text = "[]", dump(data)
+        history = entry.history
+        history_text = (
+            dump(
+                [
+                    {
+                        "kind": change.kind,
+                        "event_id": change.event_id,
+                        "position": change.position,
+                        "recorded_at": iso(change.recorded_at),
+                        "reason": change.reason,
+                        "changes": dict(change.changes),
+                    }
+                    for change in history
+                ]
+            )
+            if history
+            else "[]"
+        )
+        return (
+            f'{{"id": {string(entry.id)}, "stream": {string(entry.stream)}, "type": {string(data["type"])}, '
+            f'{when_text(event.when)}, "title": {string(event.headline())}, "revision": {entry.revision:d}, '
+            f'"first_recorded": "{iso(entry.first_recorded)}", "last_changed": "{iso(entry.last_changed)}", '
+            f'"retracted": {"true" if entry.retracted else "false"}, "history": {history_text}, '
+            f'"sources": {sources_text}, "event": {event_text}}}'
+        )
+
+    return text
+
+
 def _header(timeline: Timeline) -> dict[str, Any]:
     as_of, last = timeline.as_of, timeline.last_changed
     return {
@@ -103,10 +198,10 @@ def _header(timeline: Timeline) -> dict[str, Any]:
 
 def _batches(timeline: Timeline, separator: str) -> Iterator[bytes]:
     """The entries, encoded, each followed by `separator`, a batch of them per chunk."""
-    human, iso = human_dates(), iso_instants()
+    text = _entry_texts()
     batch: list[str] = []
     for entry in timeline:
-        batch.append(_encode(_entry_json(entry, human, iso)))
+        batch.append(text(entry))
         if len(batch) == _BATCH:
             yield (separator.join(batch) + separator).encode("utf-8")
             batch = []

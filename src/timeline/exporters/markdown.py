@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, BinaryIO
 import attrs
 
 from timeline.exporters._markdown_text import escape, escape_line, link
-from timeline.exporters._memo import human_dates
 from timeline.exporters.base import Exporter, check_options, hookimpl
 from timeline.when import Precision, When
 
@@ -46,16 +45,17 @@ _MONTHS = (
 _TABLE_HEAD = "| Date | Event | Details | Sources |\n| --- | --- | --- | --- |\n"
 
 
-def _source(source: Source) -> str:
+def _source(source: Source, human: Callable[[When], str] | None = None) -> str:
+    """One source's cell text; `human` gives a date as escaped text (default: computed afresh)."""
     label = source.title or source.url or ""
     cell = link(label, source.url)
     extra = [escape(source.publisher)] if source.publisher else []
     if source.published is not None:
-        extra.append(escape(source.published.human()))
+        extra.append((human or _escaped_human)(source.published))
     return f"{cell} ({', '.join(extra)})" if extra else cell
 
 
-def _sources_memo() -> Callable[[Source], str]:
+def _sources_memo(human: Callable[[When], str]) -> Callable[[Source], str]:
     """`_source`, remembered for one export: a story tends to cite the same few sources over and over."""
     said: dict[tuple[str | None, ...], str] = {}
 
@@ -64,7 +64,7 @@ def _sources_memo() -> Callable[[Source], str]:
         key = (s.url, s.title, s.publisher, None if s.published is None else s.published.text, s.quote)
         found = said.get(key)
         if found is None:
-            found = said[key] = _source(s)
+            found = said[key] = _source(s, human)
         return found
 
     return source
@@ -72,23 +72,47 @@ def _sources_memo() -> Callable[[Source], str]:
 
 def row(entry: Entry) -> str:
     """One table row (with its line break) for `entry`."""
-    return _row(entry, When.human, _source)
+    return _row(entry, _escaped_human, _source)
+
+
+def _escaped_human(when: When) -> str:
+    return escape(when.human())
+
+
+def _human_memo() -> Callable[[When], str]:
+    """`When.human`, escaped, remembered per distinct date for one export (a timeline repeats its dates)."""
+    said: dict[str, str] = {}
+
+    def human(when: When) -> str:
+        found = said.get(when.text)
+        if found is None:
+            found = said[when.text] = escape(when.human())
+        return found
+
+    return human
 
 
 def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], str]) -> str:
     event = entry.event
-    details = [escape(event.description)] if event.description else []
-    if event.place:
-        details.append("Place: " + escape(event.place))
-    corrections = [change for change in entry.history if change.kind == "correction"]
-    if corrections:
-        last = corrections[-1]
-        details.append(f"Corrected {last.recorded_at.astimezone(UTC):%Y-%m-%d}: {escape(last.reason)}")
-    if entry.retracted:
-        details.append("Retracted")
-    sources = "<br>".join(source(s) for s in event.sources)
-    cells = (escape(human(event.when)), escape(event.headline()), "<br>".join(details), sources)
-    return f"| {' | '.join(cells)} |\n"
+    description, place, history = event.description, event.place, entry.history
+    if history or entry.retracted or (description and place):
+        details = [escape(description)] if description else []
+        if place:
+            details.append("Place: " + escape(place))
+        for change in reversed(history):  # the last correction
+            if change.kind == "correction":
+                details.append(
+                    f"Corrected {change.recorded_at.astimezone(UTC):%Y-%m-%d}: {escape(change.reason)}"
+                )
+                break
+        if entry.retracted:
+            details.append("Retracted")
+        said = "<br>".join(details)
+    else:  # the usual case, without a list
+        said = escape(description) if description else "Place: " + escape(place) if place else ""
+    sources = event.sources
+    cited = source(sources[0]) if len(sources) == 1 else "<br>".join([source(s) for s in sources])
+    return f"| {human(event.when)} | {escape(event.headline())} | {said} | {cited} |\n"
 
 
 def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> str:
@@ -102,7 +126,8 @@ def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> st
 
 def _years(entries: Iterable[Entry]) -> Iterable[str]:
     """The document body, one year at a time (the entries come in chronological order)."""
-    human, source = human_dates(), _sources_memo()
+    human = _human_memo()
+    source = _sources_memo(human)
     year: int | None = None
     loose: list[str] = []  # known to the year only
     months: dict[int, list[str]] = {}
