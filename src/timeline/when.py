@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import attrs
 
-__all__ = ["Precision", "When"]
+__all__ = ["MONTHS", "Precision", "When"]
 
 
 class Precision(enum.IntEnum):
@@ -34,8 +34,8 @@ class Precision(enum.IntEnum):
     TIME = 4
 
 
-# English on purpose: calendar.month_name follows the process locale.
-_MONTHS = (
+#: English month names, January first (on purpose: calendar.month_name follows the process locale).
+MONTHS = (
     "January",
     "February",
     "March",
@@ -221,7 +221,7 @@ def _single(part: str, whole: str) -> tuple[When, date, date]:
             try:
                 lo = hi = date(year, month, int(ds))
             except ValueError:
-                raise _error(whole, f"day {ds} does not exist in {_MONTHS[month - 1]} {year}") from None
+                raise _error(whole, f"day {ds} does not exist in {MONTHS[month - 1]} {year}") from None
             precision, finer_first = _DAY, -3
             if hh is not None:
                 instant, utc = _time(whole, lo, hh, mi, ss, off, q)
@@ -288,7 +288,7 @@ def _diagnose(part: str) -> str:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
 def _human_single(w: When) -> str:
@@ -300,7 +300,7 @@ def _human_single(w: When) -> str:
     elif w.precision is Precision.DAY:
         said = _day(d)
     elif w.precision is Precision.MONTH:
-        said = f"{_MONTHS[d.month - 1]} {d.year}"
+        said = f"{MONTHS[d.month - 1]} {d.year}"
     else:
         said = str(d.year)
     if w.approximate and w.uncertain:

@@ -56,11 +56,16 @@ def writer(url: str, name: str, appends: int, stream: str) -> None:
     conflicts: list[list[Any]] = []  # [version read, exc.expected, exc.actual]
     errors: list[str] = []
     with open_store(url) as store:
+        # Read before the start signal: every writer's first append expects this same version, so all but
+        # one of them must hit a conflict, whatever the scheduler does (the test asserts real contention).
+        first_seen: int | None = store.version(stream)
+        print("ready", flush=True)  # the parent waits for every writer's "ready" before it says "go"
         sys.stdin.readline()  # start together
         for k in range(appends):
             batch = [note(f"{name}-{k}-{j}") for j in range(k % 3 + 1)]
             for _ in range(10_000):
-                seen = store.version(stream)
+                seen = store.version(stream) if first_seen is None else first_seen
+                first_seen = None
                 try:
                     records = store.append(stream, batch, expected_version=seen)
                 except ConcurrencyError as exc:

@@ -125,6 +125,9 @@ def test_processes_appending_at_once_lose_nothing_and_report_every_conflict(
                 text=True,
             )
         )
+    for child in children:  # every writer has opened the store and read the version it will expect
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
     for child in children:  # start together: each waits for this line after opening the store
         assert child.stdin is not None
         child.stdin.write("go\n")

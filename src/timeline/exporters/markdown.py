@@ -19,7 +19,7 @@ import attrs
 
 from timeline.exporters._markdown_text import escape, escape_line, link
 from timeline.exporters.base import Exporter, check_options, hookimpl
-from timeline.when import Precision, When
+from timeline.when import MONTHS, Precision, When
 
 if TYPE_CHECKING:
     from timeline.projections import Entry, Timeline
@@ -28,20 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["MarkdownExporter", "timeline_register_exporters"]
 
 _OPTIONS = MappingProxyType({"title": "the document's title; default: the stream name, or 'Timeline'"})
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _TABLE_HEAD = "| Date | Event | Details | Sources |\n| --- | --- | --- | --- |\n"
 
 
@@ -120,7 +106,7 @@ def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> st
     if loose:
         parts += ["\n", _TABLE_HEAD, *loose]
     for month, rows in months.items():
-        parts += [f"\n### {_MONTHS[month - 1]} {year}\n\n", _TABLE_HEAD, *rows]
+        parts += [f"\n### {MONTHS[month - 1]} {year}\n\n", _TABLE_HEAD, *rows]
     return "".join(parts)
 
 
