@@ -29,77 +29,28 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from timeline.events import Correction, Event, Invocation, Meeting, Payment, Retraction, Statement, Transfer
+from timeline.events import Correction, Event, Retraction
 from timeline.projections import Timeline
 from timeline.projections._gc import paused_gc
 from timeline.store import Recorded, SqliteStore, open_store
-from timeline.values import Money, Quantity, Source
-from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+from _mix import make_event
 
 BATCH = 1000
 STREAMS = 10
 CORRECTIONS = 15  # per batch
 RETRACTIONS = 5  # per batch
-_WHENS = (
-    "2025-03",
-    "2025-04-14",
-    "../2025-04-14",
-    "2025-01-20/2025-02~",
-    "2025",
-    "2025-04-14T15:30:00-04:00",
-)
 
 
 def occurrence(i: int) -> Event:
-    """The i-th occurrence of the mix (the shapes of the store tests' reference events)."""
-    common: dict[str, Any] = {
-        "id": f"ev-{i}",
-        "when": When.parse(_WHENS[i % len(_WHENS)]),
-        "sources": (
-            Source(
-                url=f"https://news.example/{i}",
-                title=f"Report {i}",
-                publisher="Example News",
-                published=When.parse("2025-04-15"),
-            ),
-        ),
-    }
-    kind = i % 5
-    if kind == 0:
-        return Invocation(
-            **common, by="Donald Trump", instrument="Alien Enemies Act of 1798", against="Tren de Aragua"
-        )
-    if kind == 1:
-        return Transfer(
-            **common,
-            subjects="alleged Tren de Aragua members",
-            origin="United States",
-            destination="CECOT, El Salvador",
-            count=Quantity(value=250 + i, approximate=True),
-        )
-    if kind == 2:
-        return Payment(
-            **common,
-            payer="United States",
-            payee="El Salvador",
-            amount=Money(value=Decimal("6000000") + i, currency="USD", approximate=True),
-            purpose="detention of deportees",
-        )
-    if kind == 3:
-        return Meeting(
-            **common,
-            participants=("Donald Trump", "Nayib Bukele"),
-            place="White House, Washington, DC",
-            tags=("diplomacy",),
-        )
-    return Statement(**common, by="Nayib Bukele", text=f"offers to hold deportees for a fee ({i})")
+    """The i-th occurrence of the mix (shared with the store bench)."""
+    return make_event(i, prefix="ev-")
 
 
 def batch(number: int) -> list[Event]:
@@ -108,14 +59,16 @@ def batch(number: int) -> list[Event]:
     first = number * size
     events = [occurrence(i) for i in range(first, first + size)]
     for k in range(CORRECTIONS):
-        target = f"ev-{first + 7 * k}"
+        target = f"ev-{first + 7 * k:07d}"
         changes = {"title": f"corrected title {k}"} if k % 3 else {"when": "2025-02-0" + str(1 + k % 9)}
         events.append(
             Correction(id=f"fix-{number}-{k}", target=target, changes=changes, reason="a better source")
         )
     for k in range(RETRACTIONS):
         events.append(
-            Retraction(id=f"drop-{number}-{k}", target=f"ev-{first + 7 * k + 3}", reason="source withdrawn")
+            Retraction(
+                id=f"drop-{number}-{k}", target=f"ev-{first + 7 * k + 3:07d}", reason="source withdrawn"
+            )
         )
     return events
 

@@ -24,11 +24,10 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from timeline import Event, Invocation, Meeting, Money, Payment, Quantity, Source, Statement, Transfer, When
+from timeline import Event
 from timeline.codec import dumps
 from timeline.store import NO_STREAM, open_store
 from timeline.store.sqlite import COLUMNS, INSERT, SCHEMA, to_micros
@@ -38,60 +37,12 @@ if TYPE_CHECKING:
 
     from timeline.store import EventStore, Recorded
 
+from _mix import make_event
+
 BATCH = 1000
 STREAMS = 10
 Row = tuple[object, ...]
 Plan = list[tuple[str, list[Event], int]]  # (stream, batch, the stream's version before it)
-_WHENS = [
-    "2025-03",
-    "2025-04-14",
-    "../2025-04-14",
-    "2025-01-20/2025-02~",
-    "2025",
-    "2025-04-14T15:30:00-04:00",
-]
-
-
-def make_event(i: int) -> Event:
-    """The i-th event of the mix: the reference story's five occurrence types in turn, each with a source."""
-    common: dict[str, Any] = {
-        "id": f"event-{i:07d}",
-        "when": When.parse(_WHENS[i % len(_WHENS)]),
-        "sources": (
-            Source(
-                url=f"https://news.example/{i}",
-                title=f"Report {i}",
-                publisher="Example News",
-                published=When.parse("2025-04-15"),
-            ),
-        ),
-    }
-    kind = i % 5
-    if kind == 0:
-        return Invocation(
-            **common, by="Donald Trump", instrument="Alien Enemies Act of 1798", against="Tren de Aragua"
-        )
-    if kind == 1:
-        return Transfer(
-            **common,
-            subjects="alleged Tren de Aragua members",
-            origin="United States",
-            destination="CECOT, El Salvador",
-            count=Quantity(value=250, approximate=True),
-        )
-    if kind == 2:
-        return Payment(
-            **common,
-            payer="United States",
-            payee="El Salvador",
-            amount=Money(value=Decimal("6000000"), currency="USD", approximate=True),
-            purpose="detention of deportees",
-        )
-    if kind == 3:
-        return Meeting(
-            **common, participants=("Donald Trump", "Nayib Bukele"), place="White House, Washington, DC"
-        )
-    return Statement(**common, by="Nayib Bukele", text="offers to hold deportees from the US for a fee")
 
 
 def plan_batches(events: list[Event], size: int) -> Plan:
