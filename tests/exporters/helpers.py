@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import vobject
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 from timeline import plugins
@@ -100,3 +101,11 @@ def parse_vobject(data: bytes) -> Any:
 def vobject_events(calendar: Any) -> Sequence[Any]:
     """The VEVENTs vobject found (none: an empty list)."""
     return list(getattr(calendar, "vevent_list", []))
+
+
+def hostile_text(pieces: Sequence[str], *, max_size: int) -> st.SearchStrategy[str]:
+    """Non-empty text mixing any characters with `pieces` (fragments that are markup in the format tested)."""
+    fragment = st.one_of(
+        st.characters(codec="utf-8", exclude_categories=["Cs"]), st.sampled_from(list(pieces))
+    )
+    return st.lists(fragment, min_size=1, max_size=max_size).map("".join)
