@@ -35,7 +35,7 @@ def parse_expected_version(text: str) -> Expected:
         return ANY
     if lowered in {"none", "no-stream", "no_stream"}:
         return NO_STREAM
-    if lowered.isdigit():
+    if lowered.isascii() and lowered.isdigit() and len(lowered) <= 18:  # isdigit alone accepts "²"
         return int(lowered)
     raise UsageError(f"--expected-version: {text!r} is not 'any', 'none' or a version number")
 
@@ -141,14 +141,12 @@ def _cmd_append(args: argparse.Namespace) -> int:
     source = "standard input" if args.file == "-" else args.file
     try:
         if args.file == "-":
-            events, lines = read_events(sys.stdin)
+            events, lines = read_events(sys.stdin.buffer)
         else:
-            with open(args.file, encoding="utf-8") as handle:
+            with open(args.file, "rb") as handle:  # bytes: a line that is not UTF-8 is named by number
                 events, lines = read_events(handle)
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source} is not UTF-8 text: {exc.reason}") from None
     except BatchError as exc:
         for error in exc.errors:
             _error(f"{source}: {error}")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
@@ -81,6 +82,20 @@ def _structure_when(value: Any, _: Any) -> When:
         raise ValidationError(str(exc)) from None
 
 
+def _object_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, Any], Any]:
+    """The converter's own hook for an attrs class, refusing anything but a JSON object first."""
+    structure: Callable[[Any, Any], Any] = conv.gen_structure_attrs_fromdict(cls)
+    names = [f'"{a.name}"' for a in attrs.fields(cls) if a.default is attrs.NOTHING]
+    shape = f"an object with {' and '.join(names)}" if names else "an object"
+
+    def structure_object(value: Any, tp: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"expected {shape}, got {_describe(value)}")
+        return structure(value, tp)
+
+    return structure_object
+
+
 def _is_homogeneous_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(get_args(tp)) == 2 and get_args(tp)[1] is Ellipsis
 
@@ -96,6 +111,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(When, _structure_when)
     conv.register_unstructure_hook(When, str)
     conv.register_structure_hook_func(lambda tp: tp == dict[str, Any], _structure_changes)
+    conv.register_structure_hook_factory(attrs.has, functools.partial(_object_hook, conv))
     conv.register_unstructure_hook_func(lambda tp: tp == dict[str, Any], dict)
 
     quantity_hook = conv.get_structure_hook(Quantity)
@@ -103,6 +119,10 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     def structure_quantity(value: Any, tp: Any) -> Quantity:
         if type(value) is int:  # "count": 250 is shorthand for {"value": 250}
             return Quantity(value=value)
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f'expected a whole number or an object with "value", got {_describe(value)}'
+            )
         return quantity_hook(value, tp)  # type: ignore[no-any-return]
 
     conv.register_structure_hook(Quantity, structure_quantity)
