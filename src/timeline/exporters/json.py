@@ -196,17 +196,30 @@ def _header(timeline: Timeline) -> dict[str, Any]:
     }
 
 
+def _script_safe(text: str) -> str:
+    """JSON text that can be pasted into an HTML ``<script>`` block (and read by pre-2019 JavaScript).
+
+    ``</``, U+2028 and U+2029 occur only inside strings here, where ``<\\/``, ``\\u2028`` and ``\\u2029`` mean
+    the same.
+    """
+    if "</" in text:
+        text = text.replace("</", "<\\/")
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
+
+
 def _batches(timeline: Timeline, separator: str) -> Iterator[bytes]:
-    """The entries, encoded, each followed by `separator`, a batch of them per chunk."""
+    """The entries, encoded, each followed by `separator`, a batch of them per chunk (script-safe)."""
     text = _entry_texts()
     batch: list[str] = []
     for entry in timeline:
         batch.append(text(entry))
         if len(batch) == _BATCH:
-            yield (separator.join(batch) + separator).encode("utf-8")
+            yield _script_safe(separator.join(batch) + separator).encode("utf-8")
             batch = []
     if batch:
-        yield (separator.join(batch) + separator).encode("utf-8")
+        yield _script_safe(separator.join(batch) + separator).encode("utf-8")
 
 
 @attrs.frozen(kw_only=True)
@@ -226,7 +239,7 @@ class JSONExporter:
             for chunk in _batches(timeline, "\n"):
                 out.write(chunk)
             return
-        head = _encode(_header(timeline))
+        head = _script_safe(_encode(_header(timeline)))
         # Our own encoding of the header, reopened to append the array: '{..., "entries": [' + entries + ']}'.
         out.write(f'{head[:-1]}, "entries": [\n'.encode())
         pending = b""  # the last chunk ends with a separator that must not precede the closing bracket
