@@ -7,6 +7,7 @@ Exit status: 0 success, 1 a failure of the system (a store that cannot be opened
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from datetime import UTC, date, datetime, time
@@ -19,6 +20,7 @@ from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_sto
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from timeline.events import Event
     from timeline.store import EventStore
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
@@ -53,23 +55,44 @@ def parse_as_of(text: str) -> datetime:
     return moment
 
 
+def _version() -> str:
+    """The installed distribution's version (the source tree's, if it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+#: The name on the package index (``timeline`` there is another project); the import package and the
+#: command are ``timeline``.
+DISTRIBUTION = "timeline-core"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timeline",
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=None,
-        help="a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)",
+    store_help = (
+        "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
+    parser.add_argument("--store", metavar="URL", default=None, help=store_help)
+    parser.add_argument("--version", action="version", version=f"timeline {_version()}")
+    # The global options again on every command, so they may come after it too ("show s --store x.db");
+    # SUPPRESS: a command's own default does not overwrite a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[common])
 
-    p = sub.add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
+    p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
     p.add_argument("stream", metavar="STREAM")
-    p.add_argument("file", metavar="FILE", nargs="?", default="-")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
     p.add_argument(
         "--expected-version",
         metavar="N|none|any",
@@ -78,10 +101,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_append)
 
+    p = add_parser("validate", help="check a JSON Lines file as append would, without appending")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
+    p.set_defaults(run=_cmd_validate)
+
     def add_view(
         name: str, help_text: str, run: Callable[[argparse.Namespace], int]
     ) -> argparse.ArgumentParser:
-        view = sub.add_parser(name, help=help_text)
+        view = add_parser(name, help=help_text)
         view.add_argument(
             "stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)"
         )
@@ -99,11 +128,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--history", action="store_true", help="list each entry's corrections with their reasons"
     )
+    show.add_argument("--ids", action="store_true", help="start each line with the event's id")
     add_view("ledger", "payments summed per payer, payee and currency", _cmd_ledger)
     add_view("movements", "transfers summed per origin and destination", _cmd_movements)
     add_view("actors", "each name and the entries it appears in", _cmd_actors)
 
-    p = sub.add_parser("export", help="export a timeline in a format (see 'timeline formats')")
+    p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
     p.add_argument("format", metavar="FORMAT")
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
@@ -123,11 +153,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_export)
 
-    p = sub.add_parser("formats", help="each export format, its media type and the plugin that provides it")
+    p = add_parser("formats", help="each export format, its media type and the plugin that provides it")
     p.set_defaults(run=_cmd_formats)
-    p = sub.add_parser("plugins", help="installed plugins, as JSON")
+    p = add_parser("plugins", help="installed plugins, as JSON")
     p.set_defaults(run=_cmd_plugins)
-    p = sub.add_parser("streams", help="the streams in the store with their versions")
+    p = add_parser("streams", help="the streams in the store with their versions")
     p.set_defaults(run=_cmd_streams)
     return parser
 
@@ -136,21 +166,54 @@ def _open(args: argparse.Namespace) -> EventStore:
     return open_store(args.store or default_store_url())
 
 
-def _cmd_append(args: argparse.Namespace) -> int:
-    expected = parse_expected_version(args.expected_version)
-    source = "standard input" if args.file == "-" else args.file
+def _read(file: str, *, verb: str) -> tuple[list[Event], list[int], str]:
+    """The events of a JSON Lines file ("-": standard input), their lines, and the name to call the input.
+
+    Bad lines are printed (each naming its line and field) and raise `_BadInput`; events without an id get a
+    warning, since appending them again stores them again.
+    """
+    source = "standard input" if file == "-" else file
+    missing_ids: list[int] = []
     try:
-        if args.file == "-":
-            events, lines = read_events(sys.stdin.buffer)
+        if file == "-":
+            events, lines = read_events(sys.stdin.buffer, missing_ids=missing_ids)
         else:
-            with open(args.file, "rb") as handle:  # bytes: a line that is not UTF-8 is named by number
-                events, lines = read_events(handle)
+            with open(file, "rb") as handle:  # bytes: a line that is not UTF-8 is named by number
+                events, lines = read_events(handle, missing_ids=missing_ids)
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     except BatchError as exc:
         for error in exc.errors:
             _error(f"{source}: {error}")
-        _error(f"nothing appended: {len(exc.errors)} bad line(s)")
+        _error(f"{verb}: {len(exc.errors)} bad line(s)")
+        raise _BadInput from None
+    if missing_ids:
+        shown = ", ".join(map(str, missing_ids[:10])) + (", ..." if len(missing_ids) > 10 else "")
+        _error(
+            f"{source}: warning: {len(missing_ids)} event(s) without an id (lines {shown}): each gets a new "
+            'random id, so appending this input twice stores them twice; give each event an "id"'
+        )
+    return events, lines, source
+
+
+class _BadInput(Exception):
+    """Bad lines were reported already: exit 2 without another message."""
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    try:
+        events, _, source = _read(args.file, verb="not valid")
+    except _BadInput:
+        return EXIT_USAGE
+    print(f"{source}: {len(events)} valid event(s)")
+    return EXIT_OK
+
+
+def _cmd_append(args: argparse.Namespace) -> int:
+    expected = parse_expected_version(args.expected_version)
+    try:
+        events, lines, source = _read(args.file, verb="nothing appended")
+    except _BadInput:
         return EXIT_USAGE
     with _open(args) as store:
         before = store.head()
@@ -192,7 +255,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         tl = _timeline(args, store, args.stream, include_retracted=args.retracted)
-        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None)
+        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None, ids=args.ids)
     return EXIT_OK
 
 

@@ -31,11 +31,14 @@ class BatchError(ValidationError):
         super().__init__(first.reason + more, path=first.path, line=first.line)
 
 
-def read_events(lines: Iterable[bytes | str], *, max_errors: int = 20) -> tuple[list[Event], list[int]]:
+def read_events(
+    lines: Iterable[bytes | str], *, max_errors: int = 20, missing_ids: list[int] | None = None
+) -> tuple[list[Event], list[int]]:
     """Parse JSON Lines into events and the line number of each; every bad line is reported, none is skipped.
 
     Raises `BatchError` listing up to `max_errors` bad lines (each names its line and field path), or naming
-    only the first line when the whole input looks like another format.
+    only the first line when the whole input looks like another format. The line numbers of events that gave
+    no ``id`` (they get a random one, so appending them twice stores them twice) go into `missing_ids`.
     """
     events: list[Event] = []
     line_numbers: list[int] = []
@@ -57,6 +60,8 @@ def read_events(lines: Iterable[bytes | str], *, max_errors: int = 20) -> tuple[
                 _refuse_other_format(text, data, number)
             events.append(from_json(data))
             line_numbers.append(number)
+            if missing_ids is not None and "id" not in data:
+                missing_ids.append(number)
         except ValidationError as exc:
             if isinstance(exc, BatchError):
                 raise
@@ -78,7 +83,7 @@ def _looks_like(text: str, data: object) -> str:
     """What the first line says the input is, if not JSON Lines; empty if it might be."""
     stripped = text.strip()
     if isinstance(data, list) and data and isinstance(data[0], dict):
-        return "this line is a JSON array of objects; write each on its own line (jq -c '.[]' FILE does)"
+        return "a JSON array of objects on one line; write each on its own line (jq -c '.[]' FILE does)"
     if stripped in ("[", "{") or (stripped[:1] in "[{" and stripped[-1:] in ",[{"):
         kind = "array" if stripped.startswith("[") else "document"
         return f"this looks like a pretty-printed JSON {kind} (one value over many lines)"
