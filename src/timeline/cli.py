@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
+from timeline._distribution import DISTRIBUTION, version
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
 from timeline.jsonl import BatchError, read_events
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
@@ -55,21 +56,6 @@ def parse_as_of(text: str) -> datetime:
     return moment
 
 
-def _version() -> str:
-    """The installed distribution's version (the source tree's, if it is not installed)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-#: The name on the package index (``timeline`` there is another project); the import package and the
-#: command are ``timeline``.
-DISTRIBUTION = "timeline-core"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timeline",
@@ -80,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
     parser.add_argument("--store", metavar="URL", default=None, help=store_help)
-    parser.add_argument("--version", action="version", version=f"timeline {_version()}")
+    parser.add_argument("--version", action="version", version=f"timeline {version()} ({DISTRIBUTION})")
     # The global options again on every command, so they may come after it too ("show s --store x.db");
     # SUPPRESS: a command's own default does not overwrite a value given before the command.
     common = argparse.ArgumentParser(add_help=False)

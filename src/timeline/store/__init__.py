@@ -47,7 +47,9 @@ def open_store(url: str) -> EventStore:
         try:
             from timeline.store.postgres import PostgresStore
         except ImportError as exc:
-            raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
+            raise StoreError(
+                f"PostgreSQL needs the extra: pip install 'timeline-core[postgres]' ({exc})"
+            ) from exc
         store: EventStore = PostgresStore(url)
         return store
     # As in SQLAlchemy: sqlite:///relative.db and sqlite:////absolute/path.db
