@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline._distribution import DISTRIBUTION, version
+from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
 from timeline.jsonl import BatchError, read_events
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
@@ -233,7 +234,11 @@ def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, *
     from timeline.projections import Timeline
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
-    return Timeline.from_store(store, stream=stream, as_of=as_of, **kwargs)
+    tl = Timeline.from_store(store, stream=stream, as_of=as_of, **kwargs)
+    missing = missing_types(entry.event for entry in tl.entries)
+    if missing:
+        _error(describe_missing(missing))
+    return tl
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from timeline import _fastcodec
+from timeline import _fastcodec, _unknown
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Event
 from timeline.values import Quantity
@@ -231,6 +231,8 @@ def from_json(data: Mapping[str, Any]) -> Event:
 
 def to_json(event: Event) -> JSONDict:
     """The JSON form of an event: ``type`` and ``id`` first, then its fields; defaults are left out."""
+    if _unknown.is_unknown(event):  # a type no installed plugin provides: the data as it was stored
+        return _unknown.stored_json(event)  # type: ignore[arg-type]
     encode = _fastcodec.encoder(type(event))
     return encode(event) if encode is not None else _to_json_cattrs(event)
 
@@ -245,13 +247,20 @@ def _to_json_cattrs(event: Event) -> JSONDict:
 
 def dumps(event: Event) -> str:
     """The canonical JSON text of an event (compact, UTF-8, fixed key order): what the store keeps."""
+    if _unknown.is_unknown(event):
+        return _encode_json(to_json(event))
     dump = _fastcodec.dumper(type(event))
     return dump(event) if dump is not None else _encode_json(_to_json_cattrs(event))
 
 
 def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
-    """Rebuild a stored event, upcasting old schema versions first. `data` is consumed."""
-    cls = event_class(type_tag)
+    """Rebuild a stored event, upcasting old schema versions first. `data` is consumed.
+
+    A type that no installed plugin provides reads as a generic event keeping `data` exactly (`_unknown`).
+    """
+    cls = _known_class(type_tag)
+    if cls is None:
+        return _unknown.read_stored(type_tag, schema_version, data)
     if schema_version != cls.SCHEMA_VERSION:
         data = upcast(type_tag, schema_version, cls.SCHEMA_VERSION, data)
         return _fast.structure(_without_type(data), cls)  # upcast data may be in any valid form: validate it
@@ -265,6 +274,14 @@ def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
     return _fast.structure(data, cls)
 
 
+def _known_class(type_tag: str) -> type[Event] | None:
+    """The class of a stored type tag, or None when no installed plugin provides it."""
+    try:
+        return event_class(type_tag)
+    except ValidationError:
+        return None
+
+
 def _without_type(data: JSONDict) -> JSONDict:
     data.pop("type", None)
     return data
@@ -276,7 +293,9 @@ def decoder_for(type_tag: str, schema_version: int) -> Callable[[JSONDict], Even
     Where `decode` would validate, it may instead raise something less helpful on a dict the store could not
     have written: call `decode` on that row to learn what is wrong.
     """
-    cls = event_class(type_tag)
+    cls = _known_class(type_tag)
+    if cls is None:
+        return functools.partial(_unknown.read_stored, type_tag, schema_version)
     build = _fastcodec.decoder(cls) if schema_version == cls.SCHEMA_VERSION else None
     return build if build is not None else functools.partial(decode, type_tag, schema_version)
 
@@ -304,6 +323,8 @@ def apply_changes(event: Event, changes: Mapping[str, Any]) -> Event:
     if fixed:
         name = sorted(fixed)[0]
         raise ValidationError("this field cannot be corrected", path=f"changes.{name}")
+    if _unknown.is_unknown(event):  # no plugin to validate with: the stored data, corrected
+        return _unknown.with_changes(event, changes)
     data = to_json(event)
     data.update(changes)
     try:
