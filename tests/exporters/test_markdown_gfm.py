@@ -105,7 +105,7 @@ def check_inert(html: str, *, links: int) -> Page:
     assert {tag for tag, _ in page.tags} <= ALLOWED_TAGS, {tag for tag, _ in page.tags}
     anchors = [attrs.get("href") or "" for tag, attrs in page.tags if tag == "a"]
     assert len(anchors) == links, anchors
-    assert all(href.startswith(("http://", "https://")) for href in anchors), anchors
+    assert all(href.lower().startswith(("http://", "https://")) for href in anchors), anchors
     for node in page.text_nodes:
         assert not EMOJI.search(node), node
     return page
