@@ -8,6 +8,7 @@ import os
 import stat
 import traceback
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 import pytest
@@ -59,6 +60,7 @@ def test_generated_decoders_show_their_source_in_a_traceback() -> None:
         decode({"text": "x", "when": "2025", "colour": "red"})
     frame = traceback.extract_tb(info.value.__traceback__)[-1]
     assert frame.filename.startswith("<timeline generated decode _Late")
+    assert frame.lineno is not None
     assert "raise KeyError" in linecache.getline(frame.filename, frame.lineno)
     assert "raise KeyError" in "".join(traceback.format_exception(info.value))
     encode = _fastcodec.encoder(_Late)
@@ -70,7 +72,10 @@ def test_write_atomically_keeps_the_mode_and_leaves_the_old_file_on_error(tmp_pa
     target = tmp_path / "feed.ics"
     target.write_bytes(b"old")
     target.chmod(0o640)
-    write_atomically(target, lambda out: out.write(b"new") and None)
+    def new(out: BinaryIO) -> None:
+        out.write(b"new")
+
+    write_atomically(target, new)
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o640
 
