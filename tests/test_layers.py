@@ -72,6 +72,7 @@ def test_write_atomically_keeps_the_mode_and_leaves_the_old_file_on_error(tmp_pa
     target = tmp_path / "feed.ics"
     target.write_bytes(b"old")
     target.chmod(0o640)
+
     def new(out: BinaryIO) -> None:
         out.write(b"new")
 
