@@ -287,6 +287,18 @@ class Timeline:
                 f"checkpoint {checkpoint.name!r} is not a timeline checkpoint of format {STATE_FORMAT}",
                 path="state.format",
             )
+        try:
+            return cls._restored(checkpoint)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a damaged state; ours are said
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(
+                f"checkpoint {checkpoint.name!r} is damaged ({type(exc).__name__}: {exc})", path="state"
+            ) from None
+
+    @classmethod
+    def _restored(cls, checkpoint: Checkpoint) -> Timeline:
+        state = checkpoint.state
         as_of = state["as_of"]
         timeline = cls(
             stream=state["stream"],
@@ -341,7 +353,7 @@ class Timeline:
             if saved is None or saved.position > head:
                 return None
             restored = cls.from_checkpoint(saved)
-        except (ValidationError, KeyError, TypeError, ValueError):
+        except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
             return None  # unreadable: a rebuild costs time, never correctness
         return restored if restored._settings() == fresh._settings() else None
 

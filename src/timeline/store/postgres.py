@@ -25,6 +25,7 @@ first use (see `timeline.store._postgres_schema`). Projections can keep checkpoi
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from contextlib import contextmanager, suppress
@@ -119,8 +120,9 @@ class PostgresStore(EventStore):
         self._lock_timeout = lock_timeout
         self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({schema.lock_key(self.schema, 'write')})"
         self._sql = schema.Statements(schema.quoted_schema(self.schema))
+        # A function of the settings, not a method: the registry must not keep the store alive.
         self._connections: ThreadConnections[Connection[TupleRow]] = ThreadConnections(
-            self._connect,
+            functools.partial(_connect, self._conninfo, self.url, lock_timeout),
             _close_connection,
             closed_message=f"the store {self.url} is closed",
             usable=_is_open,
@@ -141,9 +143,6 @@ class PostgresStore(EventStore):
     def from_url(cls, url: str) -> PostgresStore:
         """The store a ``postgresql://`` (or ``postgres://``) URL names (see the module docstring)."""
         return cls(url)
-
-    def _connect(self) -> Connection[TupleRow]:
-        return _connect(self._conninfo, self.url, self._lock_timeout)
 
     def _conn(self) -> Connection[TupleRow]:
         return self._connections.get()

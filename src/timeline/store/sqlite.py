@@ -10,6 +10,7 @@ are assigned inside that transaction, so they are gapless.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
@@ -84,8 +85,10 @@ class SqliteStore(EventStore):
         self.path = path
         self._synchronous = _SYNCHRONOUS[synchronous.lower()]
         self._busy_timeout = busy_timeout
+        # A function of the settings, not a method: the registry must not keep the store alive.
+        connect = functools.partial(_connect, path, self._busy_timeout, self._synchronous)
         self._connections: ThreadConnections[sqlite3.Connection] = ThreadConnections(
-            self._connect, sqlite3.Connection.close, closed_message=f"the store {path!r} is closed"
+            connect, sqlite3.Connection.close, closed_message=f"the store {path!r} is closed"
         )
         with self._write() as tx:
             for statement in SCHEMA.split(";"):
@@ -111,21 +114,6 @@ class SqliteStore(EventStore):
         return cls(path, synchronous=options.get("synchronous", "full"))
 
     # -- connections ---------------------------------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from exc
-        try:
-            conn.execute("PRAGMA journal_mode=WAL").fetchone()
-            conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from exc
-        return conn
 
     def _conn(self) -> sqlite3.Connection:
         return self._connections.get()
@@ -174,6 +162,21 @@ class SqliteStore(EventStore):
     def streams(self) -> list[str]:
         """The names of all streams, sorted."""
         return [r[0] for r in self._conn().execute("SELECT DISTINCT stream FROM events ORDER BY stream")]
+
+
+def _connect(path: str, busy_timeout: float, synchronous: str) -> sqlite3.Connection:
+    """A new connection to the store at `path`, in WAL mode, with the store's durability setting."""
+    try:
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from exc
+    try:
+        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from exc
+    return conn
 
 
 def _stream_version(conn: sqlite3.Connection, stream: str) -> int:
