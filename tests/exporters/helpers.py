@@ -16,7 +16,7 @@ import vobject
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from timeline import plugins
+from timeline import exporting
 from timeline.events import Correction, Event, Retraction
 from timeline.projections import Timeline
 from timeline.store import Recorded
@@ -55,7 +55,7 @@ def retract(target: str) -> Retraction:
 def export_bytes(timeline: Timeline, format: str, **options: str) -> bytes:
     """What `timeline.export` writes for this format and these options."""
     with tempfile.TemporaryFile() as out:
-        plugins.export(timeline, format, out, **options)  # a real file, not only BytesIO
+        exporting.export(timeline, format, out, **options)  # a real file, not only BytesIO
         out.seek(0)
         return out.read()
 

@@ -17,11 +17,11 @@ import pytest
 
 from tests.exporters import story
 from tests.exporters.helpers import ROOT
-from timeline import hookspecs, plugins
+from timeline import exporting, hookimpl, hookspecs, plugins
 from timeline.codec import from_json
 from timeline.errors import TimelineError, ValidationError
 from timeline.events import EVENT_TYPES, Occurrence
-from timeline.exporters.base import Exporter, hookimpl
+from timeline.exporters.base import Exporter
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,7 +81,7 @@ def _install(site: Path, dist: str, entry_name: str, module: str, source: str) -
 GOOD_PLUGIN = '''
 import attrs
 from timeline.events import Occurrence, register_event_type
-from timeline.exporters.base import hookimpl
+from timeline import hookimpl
 from tests.exporters.test_plugins import FakeExporter
 
 @attrs.frozen(kw_only=True)
@@ -148,7 +148,7 @@ def test_unknown_options_are_named() -> None:
     with pytest.raises(
         ValidationError, match=r"unknown options colour, size for format 'markdown'"
     ) as caught:
-        plugins.export(story.story_timeline(), "markdown", io.BytesIO(), colour="red", size="9", title="x")
+        exporting.export(story.story_timeline(), "markdown", io.BytesIO(), colour="red", size="9", title="x")
     assert caught.value.path == "options.colour"
     assert "(known: title)" in str(caught.value)
 
@@ -163,7 +163,7 @@ def test_third_party_plugin_from_an_entry_point(site: Path) -> None:
         "version": "1.2.3",
     }
     out = io.BytesIO()
-    plugins.export(story.story_timeline(), "fake", out, upper="yes")
+    exporting.export(story.story_timeline(), "fake", out, upper="yes")
     assert out.getvalue().splitlines()[0] == story.FIXED_ID_STATEMENT.upper().encode()
     # its event type is known to the codec
     event = from_json({"type": "sighting", "id": "s1", "when": "2025-03", "what": "a comet"})
@@ -239,7 +239,7 @@ def test_blocking_resolves_a_clash(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_export_to_path_writes_atomically(tmp_path: Path) -> None:
     target = tmp_path / "feed.ics"
-    plugins.export_to_path(story.story_timeline(), "ical", target)
+    exporting.export_to_path(story.story_timeline(), "ical", target)
     first = target.read_bytes()
     assert first.startswith(b"BEGIN:VCALENDAR\r\n")
     assert first == (ROOT / "tests/exporters/golden/story.ics").read_bytes()
@@ -247,7 +247,7 @@ def test_export_to_path_writes_atomically(tmp_path: Path) -> None:
     os.umask(mask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask  # the umask decides, as for any new file
     target.chmod(0o640)
-    plugins.export_to_path(story.story_timeline(), "ical", str(target), name="renamed")
+    exporting.export_to_path(story.story_timeline(), "ical", str(target), name="renamed")
     assert b"renamed" in target.read_bytes()
     assert stat.S_IMODE(target.stat().st_mode) == 0o640  # replacing keeps the mode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.ics"]
@@ -271,11 +271,11 @@ def test_export_to_path_keeps_the_old_file_on_error(tmp_path: Path) -> None:
     target.write_bytes(b"the old feed")
     plugins.get_plugin_manager().register(Exploding(), name="exploding")
     with pytest.raises(RuntimeError, match="disk on fire"):
-        plugins.export_to_path(story.story_timeline(), "boom", target)
+        exporting.export_to_path(story.story_timeline(), "boom", target)
     assert target.read_bytes() == b"the old feed"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.txt"]  # no temporary file left
     with pytest.raises(ValidationError):  # bad input fails before any file is touched
-        plugins.export_to_path(story.story_timeline(), "nope", tmp_path / "new.txt")
+        exporting.export_to_path(story.story_timeline(), "nope", tmp_path / "new.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.txt"]
 
 
@@ -313,7 +313,7 @@ def test_every_hookspec_is_documented_in_the_readme() -> None:
 
 CLASHING_TYPE_PLUGIN = '''
 from timeline.events import Meeting
-from timeline.exporters.base import hookimpl
+from timeline import hookimpl
 
 class NotAMeeting(Meeting):
     """Takes the tag of a built-in type."""

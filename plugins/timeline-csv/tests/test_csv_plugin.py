@@ -35,13 +35,13 @@ def test_timeline_finds_the_format_through_the_entry_point() -> None:
     assert ("csv", "text/csv", "timeline_csv") in timeline.plugins.formats()
     assert isinstance(timeline.plugins.get_exporter("csv"), CsvExporter)
     out = io.BytesIO()
-    timeline.plugins.export(timeline_of([]), "csv", out, bom="true")
+    timeline.export(timeline_of([]), "csv", out, bom="true")
     assert out.getvalue() == ("\ufeff" + ",".join(COLUMNS) + "\r\n").encode()
 
 
 def test_unknown_options_are_refused_by_the_library_too() -> None:
     with pytest.raises(ValidationError) as info:
-        timeline.plugins.export(timeline_of([]), "csv", io.BytesIO(), excel="yes")
+        timeline.export(timeline_of([]), "csv", io.BytesIO(), excel="yes")
     assert info.value.path == "options.excel"
 
 

@@ -202,7 +202,7 @@ def test_timeline_finds_the_format_through_the_entry_point() -> None:
     assert ("timelinejs", "application/json", "timeline_timelinejs") in timeline.plugins.formats()
     assert isinstance(timeline.plugins.get_exporter("timelinejs"), TimelineJSExporter)
     out = io.BytesIO()
-    timeline.plugins.export(timeline_of([]), "timelinejs", out, title="T")
+    timeline.export(timeline_of([]), "timelinejs", out, title="T")
     assert json.loads(out.getvalue())["title"]["text"]["headline"] == "T"
 
 
