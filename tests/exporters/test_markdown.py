@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS, mdTrim
 
-from tests.exporters import story
-from tests.exporters.helpers import export_bytes, hostile_text, timeline_of
-from tests.strategies import whens
+from tests.exporters.helpers import export_bytes
 from timeline.events import Correction, Meeting, Occurrence, Statement
 from timeline.exporters._markdown_text import escape, link
 from timeline.projections import Timeline
+from timeline.testing import hostile_text_of as hostile_text
+from timeline.testing import story, timeline_of, whens
 from timeline.values import Source
 from timeline.when import When
 
@@ -160,7 +160,7 @@ def test_year_only_entries_come_first_under_their_year() -> None:
     md = export_bytes(timeline_of(events), "markdown").decode()
     tokens, tables = check_document(md)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings == ["s", "2024", "January 2024", "June 2024", "November 2024", "2025"]
+    assert headings == ["story", "2024", "January 2024", "June 2024", "November 2024", "2025"]
     titles = [[_inline_text(row[1]) for row in table[1:]] for table in tables]
     assert titles == [["some time in 2024"], ["new year"], ["june"], ["winter"], ["before 2025"]]
 

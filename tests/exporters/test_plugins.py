@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import attrs
 import pytest
 
-from tests.exporters import story
 from tests.exporters.helpers import ROOT
 from timeline import exporting, hookimpl, hookspecs, plugins
 from timeline.codec import from_json
 from timeline.errors import TimelineError, ValidationError
 from timeline.events import EVENT_TYPES, Occurrence
 from timeline.exporters.base import Exporter
+from timeline.testing import story
 
 if TYPE_CHECKING:
     from pathlib import Path
