@@ -137,4 +137,4 @@ class ExporterContract:
 
 
 def _titled(event: Event, title: str) -> Event:
-    return attrs.evolve(event, title=title)  # type: ignore[misc]  # every occurrence has a title
+    return attrs.evolve(event, title=title)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from hypothesis import strategies as st
 
@@ -64,6 +64,17 @@ money = st.builds(
 counts = st.none() | st.builds(Quantity, value=st.integers(0, 10**6), approximate=st.booleans())
 
 
+class _Common(TypedDict):
+    id: str
+    when: When
+    title: str | None
+    description: str | None
+    place: str | None
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]
+    sources: tuple[Source, ...]
+
+
 @st.composite
 def occurrences(
     draw: st.DrawFn,
@@ -85,7 +96,7 @@ def occurrences(
     """
     who = text if names is None else names
     maybe_text, maybe_who = st.none() | text, st.none() | who
-    common = {
+    common: _Common = {
         "id": event_id if event_id is not None else draw(ids),
         "when": draw(whens),
         "title": draw(maybe_text),
