@@ -1,9 +1,8 @@
-"""Small helpers shared by the projection tests."""
+"""Small helpers shared by the projection tests (their records come from `timeline.testing`)."""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from timeline.codec import from_json
@@ -13,8 +12,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from timeline.events import Event
-
-T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def ev(data: dict[str, Any]) -> Event:
@@ -26,25 +23,6 @@ def append_later(store: EventStore, stream: str, events: Sequence[Event]) -> lis
     """Append after the clock moved on, so this batch's recorded_at is later than the previous one's."""
     time.sleep(0.002)
     return store.append(stream, events)
-
-
-def records(*batches: tuple[str, Sequence[Event]]) -> list[Recorded]:
-    """Records as a store would write them: positions 1.., versions per stream, one minute per batch."""
-    out: list[Recorded] = []
-    versions: dict[str, int] = {}
-    for number, (stream, events) in enumerate(batches):
-        for event in events:
-            versions[stream] = versions.get(stream, 0) + 1
-            out.append(
-                Recorded(
-                    position=len(out) + 1,
-                    stream=stream,
-                    version=versions[stream],
-                    recorded_at=T0 + timedelta(minutes=number),
-                    event=event,
-                )
-            )
-    return out
 
 
 class CountingStore:
