@@ -230,7 +230,7 @@ def test_export_errors(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Pa
 
 
 def test_show_and_export_reported_by(capsys: pytest.CaptureFixture[str], db: str) -> None:
-    """The story's report came out on 14 April 2025: by the 13th nothing had been reported, by the 14th all."""
+    """The report came out on 14 April 2025: by the 13th nothing had been reported, by the 14th all."""
     assert run(capsys, "--store", db, "append", STREAM, str(STORY))[0] == 0
     code, out, _ = run(capsys, "--store", db, "show", STREAM, "--reported-by", "2025-04-13")
     assert code == 0

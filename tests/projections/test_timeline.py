@@ -290,7 +290,8 @@ def test_reported_by_counts_an_event_from_its_first_dated_source() -> None:
     by_april = Timeline.from_records(log, reported_by=date(2025, 4, 1))
     assert [entry.id for entry in by_april] == ["both", "early"]
     assert by_april.reported_by == date(2025, 4, 1)
-    assert [e.id for e in Timeline.from_records(log, reported_by=date(2025, 4, 14))] == ["both", "early", "late"]
+    by_14th = Timeline.from_records(log, reported_by=date(2025, 4, 14))
+    assert [e.id for e in by_14th] == ["both", "early", "late"]
     everything = Timeline.from_records(log, reported_by=date(2026, 12, 1))
     assert [entry.id for entry in everything] == ["undated", "both", "early", "late"]
 

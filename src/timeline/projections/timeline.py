@@ -65,8 +65,8 @@ class Timeline:
         "_view",
         "as_of",
         "include_retracted",
-        "reported_by",
         "position",
+        "reported_by",
         "stream",
     )
 
