@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 
 import timeline
-from timeline.jsonl import BatchError, read_events
-from timeline.plugins import export_to_path
 
 FEEDS = {"ical": ".ics", "json": ".json", "markdown": ".md"}
 
@@ -44,7 +42,7 @@ def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: st
         if name and format_name == "markdown":
             options["title"] = name
         target = out / f"{stream}{suffix}"
-        export_to_path(feed, format_name, target, **options)
+        timeline.export_to_path(feed, format_name, target, **options)
         written.append(target)
     return written
 
@@ -61,10 +59,10 @@ class InputError(Exception):
 def _read(path: Path) -> list[timeline.Event]:
     try:
         with path.open("rb") as handle:
-            events, _ = read_events(handle)
+            events, _ = timeline.read_events(handle)
     except OSError as exc:
         raise InputError(path, [Exception(exc.strerror or str(exc))]) from None
-    except BatchError as exc:
+    except timeline.BatchError as exc:
         raise InputError(path, list(exc.errors)) from None
     return events
 
@@ -74,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--store", default=timeline.store.default_store_url(), help="store URL")
+    parser.add_argument("--store", default=timeline.default_store_url(), help="store URL")
     parser.add_argument("--stream", required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for the feeds")
     parser.add_argument("--name", default=None, help="the calendar's display name")

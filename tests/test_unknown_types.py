@@ -11,11 +11,10 @@ from typing import Any, ClassVar
 import attrs
 import pytest
 
-from timeline import ValidationError, from_json, open_store, to_json
+from timeline import ValidationError, export, from_json, open_store, to_json
 from timeline.cli import main
 from timeline.codec import decode, dumps
 from timeline.events import EVENT_TYPES, Occurrence, register_event_type
-from timeline.plugins import export
 from timeline.projections import Timeline
 from timeline.testing import records
 from timeline.values import Quantity

@@ -1,4 +1,4 @@
-"""Reading events from JSON Lines (design §2): one JSON object per line, blank lines ignored.
+"""Reading events from JSON Lines: one JSON object per line, blank lines ignored.
 
 Lines may be bytes (a file opened in binary: a line that is not UTF-8 is named) or text; a UTF-8 byte order
 mark at the start is accepted. A file that is not JSON Lines at all (CSV, a pretty-printed JSON document or

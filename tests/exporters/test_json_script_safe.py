@@ -7,9 +7,11 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from tests.exporters.helpers import export_bytes, hostile_text, timeline_of
+from tests.exporters.helpers import export_bytes
 from timeline.events import Meeting
 from timeline.exporters.json import entry_json
+from timeline.testing import hostile_text_of as hostile_text
+from timeline.testing import timeline_of
 from timeline.when import When
 
 PIECES = ["</script>", "</", "<", "/", "\u2028", "\u2029", "<!--", "\\", '"', "x"]

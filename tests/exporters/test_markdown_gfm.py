@@ -18,10 +18,12 @@ from cmarkgfm.cmark import Options
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.exporters.helpers import export_bytes, hostile_text, timeline_of
+from tests.exporters.helpers import export_bytes
 from tests.exporters.test_markdown import _PIECES
 from timeline.events import Meeting, Occurrence, Statement
 from timeline.exporters._markdown_text import escape
+from timeline.testing import hostile_text_of as hostile_text
+from timeline.testing import timeline_of
 from timeline.values import Source
 from timeline.when import When
 

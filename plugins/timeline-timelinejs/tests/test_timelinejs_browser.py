@@ -23,10 +23,19 @@ import pytest
 from timeline_timelinejs import TimelineJSExporter
 from tljs_support import records
 
-from timeline.events import Event, Invocation, Meeting, Payment, Statement, Transfer
-from timeline.projections import Timeline
-from timeline.values import Money, Quantity, Source
-from timeline.when import When
+from timeline import (
+    Event,
+    Invocation,
+    Meeting,
+    Money,
+    Payment,
+    Quantity,
+    Source,
+    Statement,
+    Timeline,
+    Transfer,
+    When,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
