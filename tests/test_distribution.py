@@ -32,6 +32,10 @@ def test_plugins_depend_on_the_new_name() -> None:
         names = [re.split(r"[<>=!~\[ ;]", d, maxsplit=1)[0] for d in dependencies]
         assert "timeline-core" in names, pyproject
         assert "timeline" not in names, pyproject
+        extras = _project(pyproject).get("optional-dependencies", {})
+        assert isinstance(extras, dict)
+        for requirement in (r for group in extras.values() for r in group):
+            assert not re.match(r"timeline[\[<>=! ]", requirement), (pyproject, requirement)
 
 
 def test_install_lines_use_the_new_name() -> None:

@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
+import jsonschema
 import pytest
 
 from timeline import ValidationError, export, from_json, open_store, to_json
 from timeline.cli import main
 from timeline.codec import decode, dumps
 from timeline.events import EVENT_TYPES, Occurrence, register_event_type
+from timeline.exporters.json import schema
 from timeline.projections import Timeline
 from timeline.testing import records
 from timeline.values import Quantity
@@ -120,7 +122,9 @@ def test_a_missing_type_is_shown_and_exported_as_a_generic_event(
         assert "Protest outside CECOT" in out
         assert "test-protest" in err
     assert main(["--store", db, "export", "json"]) == 0
-    entries = json.loads(capsys.readouterr().out)["entries"]
+    document = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(schema()).validate(document)  # the happening and the generic events too
+    entries = document["entries"]
     assert next(e for e in entries if e["id"] == "protest-1")["event"] == PROTEST
 
 

@@ -56,11 +56,10 @@ LINKY = [
 
 
 def _shown(text: str) -> str:
-    """What cmark-gfm shows for `text` in a cell: NUL replaced, spaces and tabs trimmed at both ends."""
-    if not text.strip(" \t\n\r\f\v"):  # a cell of whitespace alone is empty
-        return ""
+    """What cmark-gfm shows for `text` in a cell: NUL replaced, whitespace trimmed at the start (form feeds
+    and vertical tabs too), spaces and tabs at the end."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd").split("\n")
-    lines[0] = lines[0].lstrip(" \t")
+    lines[0] = lines[0].lstrip(" \t\f\v")
     lines[-1] = lines[-1].rstrip(" \t")
     return "\n".join(lines)
 
