@@ -164,7 +164,7 @@ class RenderCache:
         if fresh:
             buffers.append(b"".join(fresh))
         self._spots, self._live = kept, live
-        if sum(map(len, buffers)) > 2 * live + 65536:
+        if sum(map(len, buffers)) > 2 * live + 4096:
             self._compact()
 
     def _compact(self) -> None:
