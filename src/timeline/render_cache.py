@@ -35,13 +35,16 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from timeline.exporters.pieces import CachingExporter, RenderCache
+import attrs
+
+from timeline.exporters.pieces import CachingExporter, Key, RenderCache
+from timeline.projections._gc import paused_gc
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from timeline.exporters.base import Exporter
-    from timeline.exporters.pieces import Chunk, Key, Spot
+    from timeline.exporters.pieces import Chunk
     from timeline.projections import Timeline
 
 __all__ = ["FILE_FORMAT", "RenderCacheFile", "cache_folder", "export_cached", "memory_cache", "scope_of"]
@@ -51,8 +54,6 @@ FILE_FORMAT = 1
 
 _MAGIC = b"TLRCACHE"
 _HEAD = struct.Struct("<8sIIQ")  # magic, format, CRC-32 of the payload, payload length
-_CHUNK = struct.Struct("<8sQI")  # a data chunk's header: magic, length, CRC-32 (for a reader of the file)
-_CHUNK_MAGIC = b"TLRCHUNK"
 
 _library_fingerprint: str | None = None
 
@@ -125,7 +126,7 @@ class RenderCacheFile:
         """The cache folder."""
         self.key = key
         """The files' common name: a digest of the output's path and format."""
-        self._origin: tuple[str, list[tuple[int, int, int]]] | None = None  # data file, chunks as loaded
+        self._origin: _Origin | None = None  # the index as loaded or last saved
 
     @classmethod
     def for_output(cls, path: str | os.PathLike[str], format_name: str) -> RenderCacheFile | None:
@@ -146,17 +147,16 @@ class RenderCacheFile:
         cache = RenderCache(scope)
         self._origin = None
         try:
-            found = _read_index(self.index_path)
-            if found is None or found[0] != scope:
+            index = _read_index(self.index_path)
+            if index is None or index.scope != scope:
                 return cache
-            _, data_name, chunks, spots = found
-            buffers = _read_chunks(self.folder / data_name, chunks, {spot[0] for spot in spots.values()})
+            buffer = _read_data(self.folder / index.data_name, index)
         except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
             return cache
-        if buffers is None:
+        if buffer is None:
             return cache
-        cache._adopt(buffers, spots)
-        self._origin = (data_name, chunks)
+        cache._adopt(index.keys, index.tags, index.offsets, buffer)
+        self._origin = _Origin.of(index)
         return cache
 
     def save(self, cache: RenderCache) -> bool:
@@ -172,85 +172,129 @@ class RenderCacheFile:
             return False
         return True
 
-    def _save(self, cache: RenderCache) -> None:
-        buffers, spots, changed_from = cache._state()
-        on_disk = None
-        with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
-            on_disk = _read_index(self.index_path)
+    def _appendable(self, saved: int) -> _Origin | None:
+        """The index we loaded or saved if it is still the one on disk and covers our first `saved` slots."""
         origin = self._origin
-        appending = (
-            changed_from is not None
-            and origin is not None
-            and on_disk is not None
-            and (on_disk[1], on_disk[2]) == origin
-            and len(origin[1]) == changed_from
-        )
-        if appending and origin is not None and changed_from is not None:
-            data_name, chunks = origin[0], list(origin[1])
-            new = buffers[changed_from:]
-            mode = "ab"
+        if origin is None or saved != origin.slots:
+            return None
+        try:
+            on_disk = _read_index(self.index_path)
+            size = os.stat(self.folder / origin.data_name).st_size
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if on_disk is None or _Origin.of(on_disk) != origin:
+            return None
+        # Bytes past what the index names (a writer killed mid-append): a new file instead.
+        return origin if size == origin.covered else None
+
+    def _save(self, cache: RenderCache) -> None:
+        keys, tags, offsets, buffers, starts, saved = cache._file_state()
+        origin = self._appendable(saved)
+        if origin is not None:
+            data_name, crcs, mode = origin.data_name, list(origin.crcs), "ab"
+            new = [buffer for buffer, start in zip(buffers, starts, strict=True) if start >= saved]
         else:
-            data_name, chunks = f"{self.key}.{secrets.token_hex(6)}.data", []
+            data_name, crcs, mode = f"{self.key}.{secrets.token_hex(6)}.data", [], "xb"
             new = buffers
-            mode = "xb"
-        data_path = self.folder / data_name
-        with open(data_path, mode) as out:
+        with open(self.folder / data_name, mode) as out:
             offset = out.seek(0, os.SEEK_END)
-            for chunk in new:
-                crc = zlib.crc32(chunk)
-                out.write(_CHUNK.pack(_CHUNK_MAGIC, len(chunk), crc))
-                out.write(chunk)
-                chunks.append((offset + _CHUNK.size, len(chunk), crc))
-                offset += _CHUNK.size + len(chunk)
+            for buffer in new:
+                crcs.append((offset, offset + len(buffer), zlib.crc32(buffer)))
+                out.write(buffer)
+                offset += len(buffer)
             out.flush()
             os.fsync(out.fileno())
-        payload = marshal.dumps((cache.scope, data_name, chunks, spots))
-        _write_atomically(
-            self.index_path, _HEAD.pack(_MAGIC, FILE_FORMAT, zlib.crc32(payload), len(payload)) + payload
+        index = _Index(
+            scope=cache.scope, data_name=data_name, crcs=crcs, keys=keys, tags=tags, offsets=offsets
         )
-        self._origin = (data_name, chunks)
-        cache._saved()
+        _write_atomically(self.index_path, _encode_index(index))
+        self._origin = _Origin.of(index)
+        cache._saved = len(keys)
         for stale in self.folder.glob(f"{self.key}.*.data"):
             if stale.name != data_name:
                 with contextlib.suppress(OSError):
                     stale.unlink()  # a reader that has it open keeps reading it
 
 
-def _read_index(path: Path) -> tuple[str, str, list[tuple[int, int, int]], dict[Key, Spot]] | None:
+@attrs.frozen(kw_only=True)
+class _Index:
+    """What an index file says: the scope, the data file, its checksummed regions, and the slots."""
+
+    scope: str
+    data_name: str
+    crcs: list[tuple[int, int, int]]  # (start, end, CRC-32) of each appended region
+    keys: list[Key]  # per slot
+    tags: list[int]  # per slot
+    offsets: list[int]  # slot i is data[offsets[i]:offsets[i + 1]]
+
+
+@attrs.frozen(kw_only=True)
+class _Origin:
+    """What a writer needs to know of the index it loaded or saved to append to its data file."""
+
+    data_name: str
+    crcs: tuple[tuple[int, int, int], ...]
+    slots: int
+    covered: int
+
+    @classmethod
+    def of(cls, index: _Index) -> _Origin:
+        return cls(
+            data_name=index.data_name,
+            crcs=tuple(map(tuple, index.crcs)),  # type: ignore[arg-type]
+            slots=len(index.keys),
+            covered=index.offsets[-1],
+        )
+
+
+def _encode_index(index: _Index) -> bytes:
+    payload = marshal.dumps(
+        (index.scope, index.data_name, index.crcs, index.keys, index.tags, index.offsets), 2
+    )
+    return _HEAD.pack(_MAGIC, FILE_FORMAT, zlib.crc32(payload), len(payload)) + payload
+
+
+def _read_index(path: Path) -> _Index | None:
     """The index at `path` if it is whole and of this format, else None (missing: OSError)."""
     raw = path.read_bytes()
     if len(raw) < _HEAD.size:
         return None
     magic, version, crc, length = _HEAD.unpack_from(raw)
-    payload = raw[_HEAD.size :]
+    payload = memoryview(raw)[_HEAD.size :]
     if magic != _MAGIC or version != FILE_FORMAT or length != len(payload) or zlib.crc32(payload) != crc:
         return None
-    loaded: Any = marshal.loads(payload)  # checksummed: what a writer of this format wrote
-    scope, data_name, chunks, spots = loaded
-    if not (isinstance(scope, str) and isinstance(data_name, str) and isinstance(spots, dict)):
+    with paused_gc():  # 100,000s of small tuples while a large timeline is alive
+        loaded: Any = marshal.loads(payload)  # checksummed: what a writer of this format wrote
+    scope, data_name, crcs, keys, tags, offsets = loaded
+    if (
+        not (isinstance(scope, str) and isinstance(data_name, str))
+        or os.path.basename(data_name) != data_name
+    ):
         return None
-    if os.path.basename(data_name) != data_name:
+    if len(offsets) != len(keys) + 1 or len(tags) != len(keys) or offsets[0] != 0:
         return None
-    return scope, data_name, [tuple(chunk) for chunk in chunks], spots
+    return _Index(scope=scope, data_name=data_name, crcs=crcs, keys=keys, tags=tags, offsets=offsets)
 
 
-def _read_chunks(path: Path, chunks: list[tuple[int, int, int]], used: set[int]) -> list[Chunk] | None:
-    """The chunks of the data file, those in `used` checked against their CRC-32; None if one is off."""
+def _read_data(path: Path, index: _Index) -> Chunk | None:
+    """The data file's bytes that `index` names, mapped; None if a region fails its CRC-32 or is missing."""
+    covered = index.offsets[-1]
+    regions = sorted(index.crcs)
+    # The regions must tile 0..covered exactly: then every slot's bytes are checked.
+    ends = [0, *(end for _, end, _ in regions)]
+    if [start for start, _, _ in regions] != ends[:-1] or ends[-1] != covered:
+        return None
+    if not covered:
+        return b""
     with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if not size:
-            return None if used else []
+        if os.fstat(handle.fileno()).st_size < covered:
+            return None
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    view = memoryview(mapped)
-    buffers: list[Chunk] = []
-    for number, (offset, length, crc) in enumerate(chunks):
-        if offset < 0 or offset + length > size:
+    view = memoryview(mapped)[:covered]
+    for start, end, crc in regions:
+        if zlib.crc32(view[start:end]) != crc:
             return None
-        chunk = view[offset : offset + length]
-        if number in used and zlib.crc32(chunk) != crc:
-            return None
-        buffers.append(chunk)
-    return buffers
+    return view
 
 
 @contextlib.contextmanager
