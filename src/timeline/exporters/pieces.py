@@ -6,10 +6,11 @@ An exporter opts in (see `CachingExporter`) by writing its output from pieces, o
 in the same state, come from memory (or a cache file, see `timeline.render_cache`) and only new or changed
 entries are rendered. Either way the exporter receives the same bytes in the same order.
 
-An entry's state is its `piece_key`: (id, stream, position, revision, retracted, position of its last
+An entry's state is its `piece_key`: (id, stream, position, revision, retracted, and the instant of its last
 change). In one store that names one content: the log is append-only, ids are unique, and an entry changes
-only by a correction or retraction recorded at a new position. What else a piece depends on (the exporter's
-version, its options) is the cache's `scope`, fixed when the cache is made.
+only by a correction (a new revision) or a retraction; the instant guards against another store's entry.
+What else a piece depends on (the exporter's version, its options) is the cache's `scope`, fixed when the
+cache is made.
 """
 
 from __future__ import annotations
