@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
-from timeline.jsonl import BatchError, read_events
+from timeline.jsonl import BatchError, EventReader
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
 
 if TYPE_CHECKING:
@@ -132,19 +133,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace) -> EventStore:
-    return open_store(args.store or default_store_url())
+def _open(args: argparse.Namespace, *, create: bool = False) -> EventStore:
+    """The store; only `append` creates one (reading a path that holds none is "no store at PATH")."""
+    return open_store(args.store or default_store_url(), create=create)
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
     expected = parse_expected_version(args.expected_version)
     source = "standard input" if args.file == "-" else args.file
     try:
-        if args.file == "-":
-            events, lines = read_events(sys.stdin)
-        else:
-            with open(args.file, encoding="utf-8") as handle:
-                events, lines = read_events(handle)
+        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
+    reader = EventReader(handle)
+    try:
+        with handle if handle is not sys.stdin else nullcontext(), _open(args, create=True) as store:
+            try:
+                done = store.append_stream(args.stream, reader, expected_version=expected)
+            except BatchError:
+                raise
+            except ValidationError as exc:
+                raise _name_line(exc, reader.line_numbers, source) from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -154,21 +164,14 @@ def _cmd_append(args: argparse.Namespace) -> int:
             _error(f"{source}: {error}")
         _error(f"nothing appended: {len(exc.errors)} bad line(s)")
         return EXIT_USAGE
-    with _open(args) as store:
-        before = store.head()
-        try:
-            records = store.append(args.stream, events, expected_version=expected)
-        except ValidationError as exc:
-            raise _name_line(exc, lines, source) from None
-        added = sum(1 for r in records if r.position > before)
-        print(
-            f"{args.stream}: appended {added} event(s), {len(records) - added} already stored; "
-            f"stream version {store.version(args.stream)}"
-        )
+    print(
+        f"{args.stream}: appended {done.added} event(s), {done.count - done.added} already stored; "
+        f"stream version {done.version}"
+    )
     return EXIT_OK
 
 
-def _name_line(exc: ValidationError, lines: list[int], source: str) -> ValidationError:
+def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> ValidationError:
     """Turn a batch index (``[3].correction.target``) into the input line it came from."""
     path = exc.path
     if path.startswith("[") and "]" in path:
@@ -241,6 +244,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     with _open(args) as store:
+        if args.stream is not None and store.version(args.stream) == 0:
+            known = ", ".join(store.streams()) or "none"
+            raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
         tl = _timeline(args, store, args.stream)
         if args.output:
             plugins.export_to_path(tl, exporter.name, args.output, **options)
