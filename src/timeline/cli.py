@@ -240,9 +240,11 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline.exporters.base import check_options
 
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
+    check_options(exporter, options)  # and so do bad options
     with _open(args) as store:
         if args.stream is not None and store.version(args.stream) == 0:
             known = ", ".join(store.streams()) or "none"
