@@ -48,7 +48,8 @@ def test_export_of_an_unknown_stream_names_the_known_ones(
         encoding="utf-8",
     )
     assert run(capsys, "--store", db, "append", "other", str(other))[0] == 0
-    code, out, err = run(capsys, "--store", db, "export", "ical", "--stream", "el-salvador", "-o", "x.ics")
+    target = str(tmp_path / "x.ics")
+    code, out, err = run(capsys, "--store", db, "export", "ical", "--stream", "el-salvador", "-o", target)
     assert code == 2
     assert out == ""
     assert "no stream 'el-salvador'" in err

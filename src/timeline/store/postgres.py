@@ -31,10 +31,8 @@ import os
 import weakref
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import psycopg
-from psycopg import pq
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
@@ -47,6 +45,7 @@ from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
+from timeline.store._postgres_urls import SECRET_KEYS, scrubbed, secrets_of, split_url
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
@@ -65,6 +64,7 @@ __all__ = [
     "PostgresCheckpointStore",
     "PostgresStore",
     "reset_for_tests",
+    "split_url",
 ]
 
 CONNECT_TIMEOUT = 10  # seconds, unless the URL or $PGCONNECT_TIMEOUT says otherwise
@@ -79,59 +79,6 @@ def key(event_id: str) -> str:
     if "\x00" not in event_id:
         return event_id
     return " " + event_id.replace("\\", "\\\\").replace("\x00", "\\0")
-
-
-def _secret_keys() -> frozenset[str]:
-    """The connection options libpq itself treats as passwords (shown as "*"), and the two we know of."""
-    keys = {"password", "sslpassword"}
-    with suppress(psycopg.Error, AttributeError):
-        keys.update(o.keyword.decode() for o in pq.Conninfo.get_defaults() if o.dispchar == b"*")
-    return frozenset(keys)
-
-
-#: URL query keys whose values are secrets: never in `store.url`, a repr or a message.
-SECRET_KEYS = _secret_keys()
-
-
-def split_url(url: str) -> tuple[str, str, str]:
-    """(the libpq URL without our options, the schema name, the URL to show: without any secret).
-
-    StoreError for a URL that cannot be parsed; its message quotes no part of the URL that may be secret.
-    """
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - parses the port, raising ValueError for one that is not a number
-    except ValueError as exc:
-        raise StoreError(f"malformed PostgreSQL URL ({exc})") from None
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    options = dict(query)
-    name = options.get("schema", schema.DEFAULT_SCHEMA)
-    schema.quoted_schema(name)  # validates
-    libpq = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "schema"])))
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        netloc = userinfo.partition(":")[0] + "@" + hostport
-    shown = urlunsplit(
-        parts._replace(netloc=netloc, query=urlencode([(k, v) for k, v in query if k not in SECRET_KEYS]))
-    )
-    return libpq, name, shown
-
-
-def _secrets_of(url: str) -> list[str]:
-    """The secret values in a URL (its password and every secret option), longest first."""
-    parts = urlsplit(url)
-    found = [parts.password or ""]
-    found += [value for key, value in parse_qsl(parts.query, keep_blank_values=True) if key in SECRET_KEYS]
-    for value in list(found):
-        found.append(quote(value, safe=""))  # as written in the URL
-    return sorted({value for value in found if value}, key=len, reverse=True)
-
-
-def _scrubbed(message: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        message = message.replace(secret, "***")
-    return message
 
 
 def _connect(conninfo: str, shown: str, lock_timeout: float) -> Connection[TupleRow]:
@@ -152,7 +99,7 @@ def _connect(conninfo: str, shown: str, lock_timeout: float) -> Connection[Tuple
     except psycopg.Error as exc:
         if conn is not None:
             conn.close()
-        why = _scrubbed(str(exc), _secrets_of(conninfo))
+        why = scrubbed(str(exc), secrets_of(conninfo))
         raise StoreError(f"cannot connect to PostgreSQL at {shown}: {why}".rstrip()) from None
     return conn
 
