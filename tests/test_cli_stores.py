@@ -94,3 +94,15 @@ def test_a_corrupt_store_is_a_one_line_error(capsys: pytest.CaptureFixture[str],
     assert code == 1
     assert err.startswith("timeline: ")
     assert err.count("\n") == 1
+
+
+def test_append_of_bad_input_to_a_missing_store_creates_none(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = tmp_path / "t.db"
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"type": "meeting"}\n{"type": "nope"}\n', encoding="utf-8")
+    code, _, err = run(capsys, "--store", str(db), "append", "s", str(bad))
+    assert code == 2
+    assert "nothing appended: 2 bad line(s)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.jsonl"]

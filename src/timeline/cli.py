@@ -7,6 +7,7 @@ Exit status: 0 success, 1 a failure of the system (a store that cannot be opened
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from contextlib import nullcontext
@@ -147,14 +148,18 @@ def _cmd_append(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
     reader = EventReader(handle)
+    events = iter(reader)
     try:
-        with handle if handle is not sys.stdin else nullcontext(), _open(args, create=True) as store:
-            try:
-                done = store.append_stream(args.stream, reader, expected_version=expected)
-            except BatchError:
-                raise
-            except ValidationError as exc:
-                raise _name_line(exc, reader.line_numbers, source) from None
+        with handle if handle is not sys.stdin else nullcontext():
+            first = next(events, None)  # input that is bad from its first line on opens (creates) no store
+            batch = events if first is None else itertools.chain([first], events)
+            with _open(args, create=True) as store:
+                try:
+                    done = store.append_stream(args.stream, batch, expected_version=expected)
+                except BatchError:
+                    raise
+                except ValidationError as exc:
+                    raise _name_line(exc, reader.line_numbers, source) from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
