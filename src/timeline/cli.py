@@ -243,7 +243,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     with _open(args) as store:
         tl = _timeline(args, store, args.stream)
-        if args.output:
+        if args.output and args.output != "-":  # "-": standard output, as for most commands
             export_to_path(tl, exporter.name, args.output, **options)
         else:
             export(tl, exporter.name, sys.stdout.buffer, **options)
