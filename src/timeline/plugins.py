@@ -25,7 +25,7 @@ import pluggy
 
 from timeline import hookspecs
 from timeline.errors import TimelineError, ValidationError
-from timeline.events import Event, register_event_type
+from timeline.events import Event, register_event_type, set_type_loader
 from timeline.exporters.base import Exporter
 
 if TYPE_CHECKING:
@@ -194,6 +194,9 @@ def set_plugin_manager(manager: PluginManager | None) -> None:
     global _default
     with _default_lock:
         _default = manager
+
+
+set_type_loader(get_plugin_manager)  # an event type the codec does not know may come from a plugin
 
 
 def reset() -> None:
