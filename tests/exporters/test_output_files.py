@@ -21,7 +21,7 @@ import attrs
 import pytest
 
 from tests.exporters.fake_plugins import FakeExporter
-from timeline import Exporter, OutputError, PluginError, exporting, hookimpl, plugins
+from timeline import Exporter, OutputError, PluginError, _files, exporting, hookimpl, plugins
 from timeline.cli import main
 from timeline.testing import story
 
@@ -154,12 +154,12 @@ def test_temporary_files_follow_one_pattern_and_a_killed_exports_are_cleaned(tmp
         mp.setattr(os, "replace", replace)
         exporting.export_to_path(story.story_timeline(), "json", target)
     (name,) = names
-    assert exporting.is_temporary_file(name, "feed.json")
+    assert _files.is_temporary_file(name, "feed.json")
     # what a killed export leaves: a temporary file of a process that is gone; and an unrelated file
-    dead = exporting.temporary_name("feed.json", pid=_dead_pid())
+    dead = _files.temporary_name("feed.json", pid=_dead_pid())
     (tmp_path / dead).write_bytes(b"half a feed")
     (tmp_path / ".feed.json.notes").write_bytes(b"mine")
-    (tmp_path / exporting.temporary_name("other.json", pid=_dead_pid())).write_bytes(b"not this path's")
+    (tmp_path / _files.temporary_name("other.json", pid=_dead_pid())).write_bytes(b"not this path's")
     target.write_bytes(b"old")
     exporting.export_to_path(story.story_timeline(), "json", target)
     left = sorted(p.name for p in tmp_path.iterdir())
