@@ -3,8 +3,9 @@
 `export_to_path` looks at what the path is. A regular file is replaced atomically
 (`timeline._files.write_atomically`): the export goes to a temporary file in the same folder, with the mode of
 the file it replaces, which is renamed over it only when complete and only when its bytes differ, so an
-unchanged feed keeps its inode and mtime. Through a symlink, the file the link points to is replaced and the link stays. A FIFO, a
-character device and an open descriptor (``/dev/stdout``, ``/dev/fd/N``) are written into directly.
+unchanged feed keeps its inode and mtime. Through a symlink, the file the link points to is replaced and the
+link stays. A FIFO, a character device and an open descriptor (``/dev/stdout``, ``/dev/fd/N``) are written
+into directly.
 Temporary files left by a killed export are removed by the next export of the same path.
 """
 
