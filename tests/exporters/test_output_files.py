@@ -13,6 +13,8 @@ import errno
 import io
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -320,3 +322,42 @@ def test_an_unchanged_feed_is_not_rewritten(tmp_path: Path) -> None:
     exporting.export_to_path(story.story_timeline(), "ical", target, name="renamed")  # changed: replaced
     assert target.stat().st_ino != before.st_ino
     assert b"renamed" in target.read_bytes()
+
+
+KILLED_EXPORT = """
+import os, sys, time
+from timeline import hookimpl, plugins, testing, export_to_path
+
+class Slow:
+    name = "slow"; media_type = "text/plain"; extension = ".txt"; description = "stops half way"; options = {}
+    def export(self, timeline, out, options):
+        out.write(b"half a feed")
+        out.flush()
+        os.write(1, b"writing\\n")
+        time.sleep(600)
+
+class Plugin:
+    @hookimpl
+    def timeline_register_exporters(self, register):
+        register(Slow())
+
+plugins.set_plugin_manager(plugins.make_plugin_manager(entry_points=False, plugins={"slow": Plugin()}))
+export_to_path(testing.story.story_timeline(), "slow", sys.argv[1])
+"""
+
+
+def test_a_killed_export_leaves_a_recognisable_file_that_the_next_export_removes(tmp_path: Path) -> None:
+    target = tmp_path / "feed.json"
+    target.write_bytes(b"old")
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_EXPORT, str(target)], stdout=subprocess.PIPE, cwd=tmp_path
+    )
+    assert child.stdout is not None
+    assert child.stdout.readline() == b"writing\n"
+    child.kill()  # SIGKILL: no clean-up runs
+    child.wait(timeout=60)
+    (left,) = [p.name for p in tmp_path.iterdir() if p.name != "feed.json"]
+    assert _files.is_temporary_file(left, "feed.json")
+    assert target.read_bytes() == b"old"
+    exporting.export_to_path(story.story_timeline(), "json", target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.json"]
