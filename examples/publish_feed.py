@@ -24,14 +24,21 @@ FEEDS = {"ical": ".ics", "json": ".json", "markdown": ".md"}
 
 
 def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: str | None) -> list[Path]:
-    """Append the inputs to `stream`, then write one feed per format into `out`; return the written paths."""
+    """Append the inputs to `stream`, then write one feed per format into `out`; return the written paths.
+
+    Without inputs it only reads, so a store that is not there (the script run from the wrong folder) is an
+    error, and so is a stream that is not in the store: neither replaces the published feeds with empty ones.
+    """
     batches = [(path, _read(path)) for path in inputs]  # every input is read before the store is touched
-    with timeline.open_store(store_url) as store:
+    with timeline.open_store(store_url, create=bool(inputs)) as store:
         for path, events in batches:
             try:
                 store.append(stream, events)
             except timeline.ValidationError as exc:
                 raise InputError(path, [exc]) from None
+        if store.version(stream) == 0:
+            known = ", ".join(store.streams()) or "none"
+            raise timeline.StoreError(f"no stream {stream!r} in {store.url} (known streams: {known})")
         feed = timeline.Timeline.from_store(store, stream=stream)
     out.mkdir(parents=True, exist_ok=True)
     written = []

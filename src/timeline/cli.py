@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import argparse
 import functools
+import itertools
 import json
 import sys
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from timeline._distribution import DISTRIBUTION, version
 from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
-from timeline.jsonl import BatchError, read_events
+from timeline.jsonl import BatchError, EventReader
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from timeline.events import Event
     from timeline.store import EventStore
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
@@ -164,74 +165,84 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace) -> EventStore:
-    return open_store(args.store or default_store_url())
+def _open(args: argparse.Namespace, *, create: bool = False) -> EventStore:
+    """The store; only `append` creates one (reading a path that holds none is "no store at PATH")."""
+    return open_store(args.store or default_store_url(), create=create)
 
 
-def _read(file: str, *, verb: str) -> tuple[list[Event], list[int], str]:
-    """The events of a JSON Lines file ("-": standard input), their lines, and the name to call the input.
-
-    Bad lines are printed (each naming its line and field) and raise `_BadInput`; events without an id get a
-    warning, since appending them again stores them again.
-    """
-    source = "standard input" if file == "-" else file
-    missing_ids: list[int] = []
+def _input(file: str) -> tuple[BinaryIO, str]:
+    """The input as bytes (so a line that is not UTF-8 is named by number) and the name to call it."""
+    if file == "-":
+        return sys.stdin.buffer, "standard input"
     try:
-        if file == "-":
-            events, lines = read_events(sys.stdin.buffer, missing_ids=missing_ids)
-        else:
-            with open(file, "rb") as handle:  # bytes: a line that is not UTF-8 is named by number
-                events, lines = read_events(handle, missing_ids=missing_ids)
+        return open(file, "rb"), file
     except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except BatchError as exc:
-        for error in exc.errors:
-            _error(f"{source}: {error}")
-        _error(f"{verb}: {len(exc.errors)} bad line(s)")
-        raise _BadInput from None
-    if missing_ids:
-        shown = ", ".join(map(str, missing_ids[:10])) + (", ..." if len(missing_ids) > 10 else "")
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def _report(exc: BatchError, source: str, verb: str) -> int:
+    for error in exc.errors:
+        _error(f"{source}: {error}")
+    _error(f"{verb}: {len(exc.errors)} bad line(s)")
+    return EXIT_USAGE
+
+
+def _warn_missing_ids(reader: EventReader, source: str) -> None:
+    """Events without an id get a random one: appending the same input again stores them again."""
+    missing = reader.missing_ids
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
         _error(
-            f"{source}: warning: {len(missing_ids)} event(s) without an id (lines {shown}): each gets a new "
+            f"{source}: warning: {len(missing)} event(s) without an id (lines {shown}): each gets a new "
             'random id, so appending this input twice stores them twice; give each event an "id"'
         )
-    return events, lines, source
-
-
-class _BadInput(Exception):
-    """Bad lines were reported already: exit 2 without another message."""
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    handle, source = _input(args.file)
+    reader = EventReader(handle)
     try:
-        events, _, source = _read(args.file, verb="not valid")
-    except _BadInput:
-        return EXIT_USAGE
-    print(f"{source}: {len(events)} valid event(s)")
+        with handle if handle is not sys.stdin.buffer else nullcontext():
+            count = sum(1 for _ in reader)
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except BatchError as exc:
+        return _report(exc, source, "not valid")
+    _warn_missing_ids(reader, source)
+    print(f"{source}: {count} valid event(s)")
     return EXIT_OK
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
     expected = parse_expected_version(args.expected_version)
+    handle, source = _input(args.file)
+    # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
+    reader = EventReader(handle)
+    events = iter(reader)
     try:
-        events, lines, source = _read(args.file, verb="nothing appended")
-    except _BadInput:
-        return EXIT_USAGE
-    with _open(args) as store:
-        before = store.head()
-        try:
-            records = store.append(args.stream, events, expected_version=expected)
-        except ValidationError as exc:
-            raise _name_line(exc, lines, source) from None
-        added = sum(1 for r in records if r.position > before)
-        print(
-            f"{args.stream}: appended {added} event(s), {len(records) - added} already stored; "
-            f"stream version {store.version(args.stream)}"
-        )
+        with handle if handle is not sys.stdin.buffer else nullcontext():
+            first = next(events, None)  # input that is bad from its first line on opens (creates) no store
+            batch = events if first is None else itertools.chain([first], events)
+            with _open(args, create=True) as store:
+                try:
+                    done = store.append_stream(args.stream, batch, expected_version=expected)
+                except BatchError:
+                    raise
+                except ValidationError as exc:
+                    raise _name_line(exc, reader.line_numbers, source) from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except BatchError as exc:
+        return _report(exc, source, "nothing appended")
+    _warn_missing_ids(reader, source)
+    print(
+        f"{args.stream}: appended {done.added} event(s), {done.count - done.added} already stored; "
+        f"stream version {done.version}"
+    )
     return EXIT_OK
 
 
-def _name_line(exc: ValidationError, lines: list[int], source: str) -> ValidationError:
+def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> ValidationError:
     """Turn a batch index (``[3].correction.target``) into the input line it came from."""
     path = exc.path
     if path.startswith("[") and "]" in path:
@@ -305,13 +316,18 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline.exporters.base import check_options
     from timeline.exporting import export, export_to_path
 
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
+    check_options(exporter, options)  # and so do bad options
     with _open(args) as store:
+        if args.stream is not None and store.version(args.stream) == 0:
+            known = ", ".join(store.streams()) or "none"
+            raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
         tl = _timeline(args, store, args.stream)
-        if args.output:
+        if args.output and args.output != "-":  # "-": standard output, as for most commands
             export_to_path(tl, exporter.name, args.output, **options)
         else:
             export(tl, exporter.name, sys.stdout.buffer, **options)

@@ -7,6 +7,7 @@ array) gets one message saying what it looks like, not an error per line.
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 from timeline._jsonline import decode_line, parse_line
@@ -14,7 +15,7 @@ from timeline.codec import from_json
 from timeline.errors import ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from timeline.events import Event
 
@@ -31,46 +32,68 @@ class BatchError(ValidationError):
         super().__init__(first.reason + more, path=first.path, line=first.line)
 
 
+class EventReader:
+    """The events of JSON Lines, parsed one line at a time as it is iterated (a big file is never held whole).
+
+    Every bad line is reported, none skipped: once the input is exhausted (or `max_errors` bad lines are
+    found), iterating raises `BatchError` listing them, so an `EventStore.append_stream` fed by it rolls
+    the whole batch back; input that looks like another format stops at its first line with one message.
+    `line_numbers[i]` is the input line of the i-th event; `missing_ids` the lines of events that gave no
+    ``id`` (they get a random one, so appending them twice stores them twice).
+    """
+
+    def __init__(self, lines: Iterable[bytes | str], *, max_errors: int = 20) -> None:
+        self._lines = lines
+        self._max_errors = max_errors
+        self.line_numbers = array("L")
+        self.missing_ids: list[int] = []
+
+    def __iter__(self) -> Iterator[Event]:
+        errors: list[ValidationError] = []
+        seen_content = False
+        for number, raw in enumerate(self._lines, start=1):
+            try:
+                text = decode_line(raw, first=number == 1)
+                if not text.strip():
+                    continue
+                is_first, seen_content = not seen_content, True
+                try:
+                    data = parse_line(text)
+                except ValidationError:
+                    if is_first:
+                        _refuse_other_format(text, None, number)
+                    raise
+                if is_first and not isinstance(data, dict):
+                    _refuse_other_format(text, data, number)
+                event = from_json(data)
+            except BatchError:
+                raise
+            except ValidationError as exc:
+                errors.append(exc.at_line(number))
+            else:
+                if not errors:  # after a bad line nothing will be stored: stop handing events out
+                    self.line_numbers.append(number)
+                    if "id" not in data:
+                        self.missing_ids.append(number)
+                    yield event
+            if len(errors) >= self._max_errors:
+                break
+        if errors:
+            raise BatchError(errors)
+
+
 def read_events(
     lines: Iterable[bytes | str], *, max_errors: int = 20, missing_ids: list[int] | None = None
 ) -> tuple[list[Event], list[int]]:
     """Parse JSON Lines into events and the line number of each; every bad line is reported, none is skipped.
 
-    Raises `BatchError` listing up to `max_errors` bad lines (each names its line and field path), or naming
-    only the first line when the whole input looks like another format. The line numbers of events that gave
-    no ``id`` (they get a random one, so appending them twice stores them twice) go into `missing_ids`.
+    Raises `BatchError` as `EventReader` does. The lines of events that gave no ``id`` go into `missing_ids`.
     """
-    events: list[Event] = []
-    line_numbers: list[int] = []
-    errors: list[ValidationError] = []
-    seen_content = False
-    for number, raw in enumerate(lines, start=1):
-        try:
-            text = decode_line(raw, first=number == 1)
-            if not text.strip():
-                continue
-            is_first, seen_content = not seen_content, True
-            try:
-                data = parse_line(text)
-            except ValidationError:
-                if is_first:
-                    _refuse_other_format(text, None, number)
-                raise
-            if is_first and not isinstance(data, dict):
-                _refuse_other_format(text, data, number)
-            events.append(from_json(data))
-            line_numbers.append(number)
-            if missing_ids is not None and "id" not in data:
-                missing_ids.append(number)
-        except ValidationError as exc:
-            if isinstance(exc, BatchError):
-                raise
-            errors.append(exc.at_line(number))
-        if len(errors) >= max_errors:
-            break
-    if errors:
-        raise BatchError(errors)
-    return events, line_numbers
+    reader = EventReader(lines, max_errors=max_errors)
+    events = list(reader)
+    if missing_ids is not None:
+        missing_ids.extend(reader.missing_ids)
+    return events, list(reader.line_numbers)
 
 
 def _refuse_other_format(text: str, data: object, number: int) -> None:
