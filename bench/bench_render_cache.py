@@ -89,10 +89,10 @@ def _measure(
     for _ in range(repeat):
         _correct(timeline, len(timeline.entries) + timeline.position)
         warm = min(warm, _cpu(lambda: exporter.export_pieces(timeline, _reset(out), options, memory), 1))
-        cache_file = RenderCacheFile(folder, "bench")
+        files = RenderCacheFile(folder, "bench")
         disk = min(
-            disk, _cpu(lambda: export_cached(timeline, exporter, _reset(disk_out), options, cache_file), 1)
-        )
+            disk, _cpu(lambda f=files: export_cached(timeline, exporter, _reset(disk_out), options, f), 1)
+        )  # type: ignore[misc]
     exporter.export(timeline, _reset(sink), options)
     same = _contents(out) == _contents(sink) == _contents(disk_out)
     for handle in (sink, out, disk_out):

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
+from timeline._speed import paused_gc
 from timeline.exporters.pieces import CachingExporter, Key, RenderCache
-from timeline.projections._gc import paused_gc
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

@@ -18,7 +18,7 @@ from itertools import accumulate, compress, count, islice, repeat
 from operator import add, attrgetter, is_, ne
 from typing import TYPE_CHECKING
 
-from timeline.projections._gc import paused_gc
+from timeline._speed import paused_gc
 
 if TYPE_CHECKING:
     from timeline.projections import Entry
