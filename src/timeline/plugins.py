@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import attrs
 import pluggy
 
-from timeline import hookspecs, render_cache
+from timeline import hookspecs
 from timeline.errors import TimelineError, ValidationError
 from timeline.events import Event, register_event_type, set_type_loader
 from timeline.exporters.base import Exporter, check_options
@@ -271,6 +271,8 @@ def export_to_path(timeline: Timeline, format: str, path: str | os.PathLike[str]
     try:
         with os.fdopen(fd, "wb") as out:
             # The render cache of this output (timeline.render_cache): only what changed is rendered.
+            from timeline import render_cache  # imported when needed: not on every start-up
+
             cache_file = render_cache.RenderCacheFile.for_output(target, exporter.name)
             render_cache.export_cached(timeline, exporter, out, options, cache_file)
             out.flush()

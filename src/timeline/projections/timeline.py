@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from pathlib import Path
 from sys import intern
@@ -127,12 +128,16 @@ class Timeline:
         else:
             records = store.read(self.stream, after_version=self._version)
         with paused_gc():
-            return self._fold(records, ordered=True)
+            folded = self._fold(records, ordered=True)
+        _freeze_after_bulk(folded)
+        return folded
 
     def fold(self, records: Iterable[Recorded]) -> int:
         """Fold `records`; those at or before `position` are skipped. Return how many were folded."""
         with paused_gc():
-            return self._fold(records, ordered=False)
+            folded = self._fold(records, ordered=False)
+        _freeze_after_bulk(folded)
+        return folded
 
     def _fold(self, records: Iterable[Recorded], *, ordered: bool) -> int:
         # `ordered`: the records come from a store, in position order, so recorded_at never goes back and
@@ -356,6 +361,21 @@ class Timeline:
         except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
             return None  # unreadable: a rebuild costs time, never correctness
         return restored if restored._settings() == fresh._settings() else None
+
+
+BULK = 10_000
+"""A fold of at least this many records is a bulk load: what is alive afterwards is frozen (see below)."""
+
+
+def _freeze_after_bulk(folded: int) -> None:
+    """After a bulk load, move every object alive to the collector's permanent generation (`gc.freeze`).
+
+    A large Timeline is long-lived: each full collection would traverse all its objects again (0.84 s with
+    100,000 entries alive here, then none). Frozen objects are still freed by reference counting when
+    dropped, and the fold makes no reference cycles, so nothing of the Timeline is kept longer.
+    """
+    if folded >= BULK:
+        gc.freeze()
 
 
 def _amend(entry: Entry, record: Recorded, event: Correction | Retraction) -> Entry:
