@@ -11,6 +11,8 @@ At each size N, over the same events (bench/_mix.py, in 1,000-event batches over
   mapper's `to_domain_event`; target >= 1.5x), and raw SELECT + `json.loads` for reference;
 * a Timeline rebuild (`Timeline.from_store`) vs that same eventsourcing decode (target >= 2x), and its
   peak memory (tracemalloc) per event (target <= 1 KB);
+* snapshots: `Timeline.from_checkpoint` vs the rebuild (target >= 10x faster), and a resume from a
+  checkpoint taken 1% behind plus its catch-up (target <= 10% of a rebuild);
 * up to --export-max events: the full iCalendar export vs the `ics` package serialising the same events
   (their values prepared beforehand; target >= 1.0x) and the JSON export (target >= 60,000 events/s);
 * once: `timeline show` on a small store, CPU of the whole process (target <= 120 ms).
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import itertools
 import resource
 import sqlite3
 import subprocess
@@ -106,6 +109,13 @@ class Figures:
         self.seconds["raw read"] = _cpu(lambda: self._raw_read(store), self.repeat)
         self.seconds["es decode"] = _cpu(lambda: self._es_decode(recorder), self.repeat)
         self.seconds["rebuild"] = _cpu(lambda: Timeline.from_store(store), self.repeat)
+        checkpoint = Timeline.from_store(store).checkpoint()
+        self.seconds["checkpoint load"] = _cpu(lambda: Timeline.from_checkpoint(checkpoint), 1)
+        behind = Timeline()
+        behind.fold(itertools.islice(store.read_all(), self.n - self.n // 100))
+        older = behind.checkpoint()
+        del behind
+        self.seconds["resume 1%"] = _cpu(lambda: Timeline.from_checkpoint(older).catch_up(store), 1)
         if self.n <= export_max:
             self.memory_per_event = _peak(lambda: Timeline.from_store(store)) / self.n
             timeline = Timeline.from_store(store)
@@ -312,6 +322,20 @@ def report(fig: Figures) -> bool:
         f"{n / s['rebuild']:,.0f}/s = {r:.2f}x",
         ">= 2.0x",
         r >= 2.0,
+    )
+    r = s["rebuild"] / s["checkpoint load"]
+    ok &= _line(
+        "checkpoint load vs rebuild",
+        f"{n / s['checkpoint load']:,.0f}/s = {r:.2f}x faster",
+        ">= 10x",
+        r >= 10,
+    )
+    r = s["resume 1%"] / s["rebuild"]
+    ok &= _line(
+        "resume + catch-up of the last 1%",
+        f"{s['resume 1%'] * 1000:,.0f} ms = {r:.1%} of a rebuild",
+        "<= 10%",
+        r <= 0.10,
     )
     if fig.memory_per_event:
         ok &= _line(
