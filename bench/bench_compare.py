@@ -287,15 +287,31 @@ def startup_cpu_ms(folder: Path) -> tuple[float, float]:
     return show, bare
 
 
+ROWS: list[tuple[str, str, str, str]] = []  # for --markdown: (what, measured, target, verdict)
+_SIZE = [""]
+
+
 def _line(label: str, value: str, target: str, ok: bool) -> bool:
     print(f"  {label:<44} {value:<34} target {target:<16} {'PASS' if ok else 'MISS'}")
+    ROWS.append((f"{label}{_SIZE[0]}", value, target, "met" if ok else "missed"))
     return ok
+
+
+def markdown_table() -> str:
+    """The figures as the README's table (``--markdown``)."""
+    lines = ["| what | measured | target | |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| {what} | {value} | {target.replace('>=', '≥').replace('<=', '≤')} | {verdict} |"
+        for what, value, target, verdict in ROWS
+    ]
+    return "\n".join(lines)
 
 
 def report(fig: Figures) -> bool:
     """Print one size's figures against their targets; True if all are met."""
     n, s = fig.n, fig.seconds
     print(f"N = {n:,} events")
+    _SIZE[0] = f", {n:,} events"
     ok = True
     r = s["raw append"] / s["append"]
     ok &= _line(
@@ -364,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--export-max", type=int, default=100_000, help="largest N for the export figures")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--markdown", action="store_true", help="also print the figures as a Markdown table")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     print(f"comparisons: Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}, CPU time")
@@ -377,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             del fig
             gc.collect()
         show, bare = startup_cpu_ms(Path(tmp))
+    _SIZE[0] = ""
     print("start-up")
     ok &= _line(
         "timeline show, small store (CPU)",
@@ -390,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     for n, per in growth.items():
         print("  " + f"{n:>10,}" + "".join(f"{per.get(name, 0):>12.2f}" for name in names))
     print("all targets met" if ok else "some targets missed")
+    if args.markdown:
+        print(markdown_table())
     return 0
 
 
