@@ -14,7 +14,7 @@ import timeline
 
 PUBLIC_NAMES = {
     "open_store", "from_json", "to_json", "When", "Timeline", "export", "export_to_path", "ANY", "NO_STREAM",
-    "Invocation", "Transfer", "Payment", "Meeting", "Statement", "Correction", "Retraction",
+    "Invocation", "Transfer", "Payment", "Meeting", "Statement", "Happening", "Correction", "Retraction",
     "Money", "Quantity", "Source", "ValidationError", "ConcurrencyError", "TimelineError", "Recorded",
 }  # fmt: skip
 #: What a plugin author needs, all from `import timeline`.

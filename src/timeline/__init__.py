@@ -7,7 +7,7 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 
 - `timeline.plugins`: the plugin manager (`make_plugin_manager`, `get_plugin_manager`, `formats`, ...).
 - `timeline.hookspecs`: the hooks a plugin can implement, each with its documentation.
-- `timeline.testing`: test data and the exporter contract for plugins (``pip install timeline[testing]``).
+- `timeline.testing`: test data and the exporter contract (``pip install 'timeline-core[testing]'``).
 - `timeline.cli`: the ``timeline`` command (`main`).
 
 Every other module is an implementation detail that may move or change without notice.
@@ -25,6 +25,7 @@ from timeline.errors import (
 from timeline.events import (
     Correction,
     Event,
+    Happening,
     Invocation,
     Meeting,
     Occurrence,
@@ -57,6 +58,7 @@ __all__ = [
     "Event",
     "EventStore",
     "Exporter",
+    "Happening",
     "Invocation",
     "Ledger",
     "Meeting",

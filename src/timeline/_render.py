@@ -14,8 +14,11 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_timeline(tl: Timeline, out: TextIO, *, history: bool = False, all_streams: bool = False) -> None:
-    """One line per entry: the date as people say it, the type, the headline, and marks for amendments."""
+def render_timeline(
+    tl: Timeline, out: TextIO, *, history: bool = False, all_streams: bool = False, ids: bool = False
+) -> None:
+    """One line per entry: the date as people say it, the type, the headline, and marks for amendments
+    (with `ids`, the event id first: what a correction's ``target`` names)."""
     entries = list(tl.entries)
     if tl.as_of is not None:
         out.write(f"(as known at {tl.as_of.isoformat()})\n")
@@ -25,6 +28,7 @@ def render_timeline(tl: Timeline, out: TextIO, *, history: bool = False, all_str
     dates = [entry.event.when.human() for entry in entries]
     width = max(len(d) for d in dates)
     type_width = max(len(entry.event.TYPE) for entry in entries)
+    id_width = max(len(entry.id) for entry in entries) if ids else 0
     for when, entry in zip(dates, entries, strict=True):
         marks = []
         if entry.revision > 1:
@@ -34,7 +38,8 @@ def render_timeline(tl: Timeline, out: TextIO, *, history: bool = False, all_str
         stream = f"[{entry.stream}] " if all_streams else ""
         mark = f"  ({'; '.join(marks)})" if marks else ""
         out.write(
-            f"{when:<{width}}  {entry.event.TYPE:<{type_width}}  {stream}"
+            (f"{entry.id:<{id_width}}  " if ids else "")
+            + f"{when:<{width}}  {entry.event.TYPE:<{type_width}}  {stream}"
             f"{_one_line(entry.event.headline())}{mark}\n"
         )
         if history:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from timeline import _unknown
 from timeline.codec import from_json, to_json
 from timeline.errors import ValidationError
 from timeline.events import Correction, Event, Occurrence, Retraction
@@ -32,6 +33,8 @@ def apply_changes(event: Event, changes: Mapping[str, Any]) -> Event:
     if fixed:
         name = sorted(fixed)[0]
         raise ValidationError("this field cannot be corrected", path=f"changes.{name}")
+    if _unknown.is_unknown(event):  # no plugin to validate with: the stored data, corrected
+        return _unknown.with_changes(event, changes)
     data = to_json(event)
     data.update(changes)
     try:

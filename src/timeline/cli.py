@@ -7,13 +7,16 @@ Exit status: 0 success, 1 a failure of the system (a store that cannot be opened
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import sys
 from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
+from timeline._distribution import DISTRIBUTION, version
+from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
 from timeline.jsonl import BatchError, EventReader
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
@@ -37,7 +40,7 @@ def parse_expected_version(text: str) -> Expected:
         return ANY
     if lowered in {"none", "no-stream", "no_stream"}:
         return NO_STREAM
-    if lowered.isdigit():
+    if lowered.isascii() and lowered.isdigit() and len(lowered) <= 18:  # isdigit alone accepts "²"
         return int(lowered)
     raise UsageError(f"--expected-version: {text!r} is not 'any', 'none' or a version number")
 
@@ -74,17 +77,23 @@ def _parser() -> argparse.ArgumentParser:
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
-    parser.add_argument(
-        "--store",
-        metavar="URL",
-        default=None,
-        help="a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)",
+    store_help = (
+        "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
+    parser.add_argument("--store", metavar="URL", default=None, help=store_help)
+    parser.add_argument("--version", action="version", version=f"timeline {version()} ({DISTRIBUTION})")
+    # The global options again on every command, so they may come after it too ("show s --store x.db");
+    # SUPPRESS: a command's own default does not overwrite a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[common])
 
-    p = sub.add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
+    p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
     p.add_argument("stream", metavar="STREAM")
-    p.add_argument("file", metavar="FILE", nargs="?", default="-")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
     p.add_argument(
         "--expected-version",
         metavar="N|none|any",
@@ -93,10 +102,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_append)
 
+    p = add_parser("validate", help="check a JSON Lines file as append would, without appending")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
+    p.set_defaults(run=_cmd_validate)
+
     def add_view(
         name: str, help_text: str, run: Callable[[argparse.Namespace], int]
     ) -> argparse.ArgumentParser:
-        view = sub.add_parser(name, help=help_text)
+        view = add_parser(name, help=help_text)
         view.add_argument(
             "stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)"
         )
@@ -115,11 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--history", action="store_true", help="list each entry's corrections with their reasons"
     )
+    show.add_argument("--ids", action="store_true", help="start each line with the event's id")
     add_view("ledger", "payments summed per payer, payee and currency", _cmd_ledger)
     add_view("movements", "transfers summed per origin and destination", _cmd_movements)
     add_view("actors", "each name and the entries it appears in", _cmd_actors)
 
-    p = sub.add_parser("export", help="export a timeline in a format (see 'timeline formats')")
+    p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
     p.add_argument("format", metavar="FORMAT")
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
@@ -140,11 +156,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_export)
 
-    p = sub.add_parser("formats", help="each export format, its media type and the plugin that provides it")
+    p = add_parser("formats", help="each export format, its media type and the plugin that provides it")
     p.set_defaults(run=_cmd_formats)
-    p = sub.add_parser("plugins", help="installed plugins, as JSON")
+    p = add_parser("plugins", help="installed plugins, as JSON")
     p.set_defaults(run=_cmd_plugins)
-    p = sub.add_parser("streams", help="the streams in the store with their versions")
+    p = add_parser("streams", help="the streams in the store with their versions")
     p.set_defaults(run=_cmd_streams)
     return parser
 
@@ -154,18 +170,57 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> EventStore:
     return open_store(args.store or default_store_url(), create=create)
 
 
-def _cmd_append(args: argparse.Namespace) -> int:
-    expected = parse_expected_version(args.expected_version)
-    source = "standard input" if args.file == "-" else args.file
+def _input(file: str) -> tuple[BinaryIO, str]:
+    """The input as bytes (so a line that is not UTF-8 is named by number) and the name to call it."""
+    if file == "-":
+        return sys.stdin.buffer, "standard input"
     try:
-        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+        return open(file, "rb"), file
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def _report(exc: BatchError, source: str, verb: str) -> int:
+    for error in exc.errors:
+        _error(f"{source}: {error}")
+    _error(f"{verb}: {len(exc.errors)} bad line(s)")
+    return EXIT_USAGE
+
+
+def _warn_missing_ids(reader: EventReader, source: str) -> None:
+    """Events without an id get a random one: appending the same input again stores them again."""
+    missing = reader.missing_ids
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (", ..." if len(missing) > 10 else "")
+        _error(
+            f"{source}: warning: {len(missing)} event(s) without an id (lines {shown}): each gets a new "
+            'random id, so appending this input twice stores them twice; give each event an "id"'
+        )
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    handle, source = _input(args.file)
+    reader = EventReader(handle)
+    try:
+        with handle if handle is not sys.stdin.buffer else nullcontext():
+            count = sum(1 for _ in reader)
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except BatchError as exc:
+        return _report(exc, source, "not valid")
+    _warn_missing_ids(reader, source)
+    print(f"{source}: {count} valid event(s)")
+    return EXIT_OK
+
+
+def _cmd_append(args: argparse.Namespace) -> int:
+    expected = parse_expected_version(args.expected_version)
+    handle, source = _input(args.file)
     # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
     reader = EventReader(handle)
     events = iter(reader)
     try:
-        with handle if handle is not sys.stdin else nullcontext():
+        with handle if handle is not sys.stdin.buffer else nullcontext():
             first = next(events, None)  # input that is bad from its first line on opens (creates) no store
             batch = events if first is None else itertools.chain([first], events)
             with _open(args, create=True) as store:
@@ -177,13 +232,9 @@ def _cmd_append(args: argparse.Namespace) -> int:
                     raise _name_line(exc, reader.line_numbers, source) from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{source} is not UTF-8 text: {exc.reason}") from None
     except BatchError as exc:
-        for error in exc.errors:
-            _error(f"{source}: {error}")
-        _error(f"nothing appended: {len(exc.errors)} bad line(s)")
-        return EXIT_USAGE
+        return _report(exc, source, "nothing appended")
+    _warn_missing_ids(reader, source)
     print(
         f"{args.stream}: appended {done.added} event(s), {done.count - done.added} already stored; "
         f"stream version {done.version}"
@@ -210,7 +261,11 @@ def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, *
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
-    return Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
+    tl = Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
+    missing = missing_types(entry.event for entry in tl.entries)
+    if missing:
+        _error(describe_missing(missing))
+    return tl
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -218,7 +273,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         tl = _timeline(args, store, args.stream, include_retracted=args.retracted)
-        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None)
+        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None, ids=args.ids)
     return EXIT_OK
 
 

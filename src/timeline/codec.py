@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
@@ -21,7 +22,7 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from timeline import _fastcodec
+from timeline import _fastcodec, _unknown
 from timeline._speed import json_text
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Event, find_event_type
@@ -82,6 +83,20 @@ def _structure_when(value: Any, _: Any) -> When:
         raise ValidationError(str(exc)) from None
 
 
+def _object_hook(conv: cattrs.Converter, cls: type) -> Callable[[Any, Any], Any]:
+    """The converter's own hook for an attrs class, refusing anything but a JSON object first."""
+    structure: Callable[[Any, Any], Any] = conv.gen_structure_attrs_fromdict(cls)
+    names = [f'"{a.name}"' for a in attrs.fields(cls) if a.default is attrs.NOTHING]
+    shape = f"an object with {' and '.join(names)}" if names else "an object"
+
+    def structure_object(value: Any, tp: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"expected {shape}, got {_describe(value)}")
+        return structure(value, tp)
+
+    return structure_object
+
+
 def _is_homogeneous_tuple(tp: Any) -> bool:
     return get_origin(tp) is tuple and len(get_args(tp)) == 2 and get_args(tp)[1] is Ellipsis
 
@@ -97,6 +112,7 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(When, _structure_when)
     conv.register_unstructure_hook(When, str)
     conv.register_structure_hook_func(lambda tp: tp == dict[str, Any], _structure_changes)
+    conv.register_structure_hook_factory(attrs.has, functools.partial(_object_hook, conv))
     conv.register_unstructure_hook_func(lambda tp: tp == dict[str, Any], dict)
 
     quantity_hook = conv.get_structure_hook(Quantity)
@@ -104,6 +120,10 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
     def structure_quantity(value: Any, tp: Any) -> Quantity:
         if type(value) is int:  # "count": 250 is shorthand for {"value": 250}
             return Quantity(value=value)
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f'expected a whole number or an object with "value", got {_describe(value)}'
+            )
         return quantity_hook(value, tp)  # type: ignore[no-any-return]
 
     conv.register_structure_hook(Quantity, structure_quantity)
@@ -208,6 +228,8 @@ def from_json(data: Mapping[str, Any]) -> Event:
 
 def to_json(event: Event) -> JSONDict:
     """The JSON form of an event: ``type`` and ``id`` first, then its fields; defaults are left out."""
+    if _unknown.is_unknown(event):  # a type no installed plugin provides: the data as it was stored
+        return _unknown.stored_json(event)  # type: ignore[arg-type]
     encode = _fastcodec.encoder(type(event))
     return encode(event) if encode is not None else _to_json_cattrs(event)
 
@@ -222,13 +244,20 @@ def _to_json_cattrs(event: Event) -> JSONDict:
 
 def dumps(event: Event) -> str:
     """The canonical JSON text of an event (compact, UTF-8, fixed key order): what the store keeps."""
+    if _unknown.is_unknown(event):
+        return _encode_json(to_json(event))
     dump = _fastcodec.dumper(type(event))
     return dump(event) if dump is not None else _encode_json(_to_json_cattrs(event))
 
 
 def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
-    """Rebuild a stored event, upcasting old schema versions first. `data` is consumed."""
-    cls = event_class(type_tag)
+    """Rebuild a stored event, upcasting old schema versions first. `data` is consumed.
+
+    A type that no installed plugin provides reads as a generic event keeping `data` exactly (`_unknown`).
+    """
+    cls = _known_class(type_tag)
+    if cls is None:
+        return _unknown.read_stored(type_tag, schema_version, data)
     if schema_version != cls.SCHEMA_VERSION:
         data = upcast(type_tag, schema_version, cls.SCHEMA_VERSION, data)
         return _structure_stored(_without_type(data), cls)  # upcast data may be in any form: validate it
@@ -259,6 +288,14 @@ def _structure_stored(data: JSONDict, cls: type[Event]) -> Event:
         raise _translate(exc).under(cls.TYPE) from None
 
 
+def _known_class(type_tag: str) -> type[Event] | None:
+    """The class of a stored type tag, or None when no installed plugin provides it."""
+    try:
+        return event_class(type_tag)
+    except ValidationError:
+        return None
+
+
 def _without_type(data: JSONDict) -> JSONDict:
     data.pop("type", None)
     return data
@@ -270,7 +307,9 @@ def decoder_for(type_tag: str, schema_version: int) -> Callable[[JSONDict], Even
     Where `decode` would validate, it may instead raise something less helpful on a dict the store could not
     have written: call `decode` on that row to learn what is wrong.
     """
-    cls = event_class(type_tag)
+    cls = _known_class(type_tag)
+    if cls is None:
+        return functools.partial(_unknown.read_stored, type_tag, schema_version)
     build = _fastcodec.decoder(cls) if schema_version == cls.SCHEMA_VERSION else None
     return build if build is not None else functools.partial(decode, type_tag, schema_version)
 

@@ -169,6 +169,20 @@ class Statement(Occurrence):
 
 
 @attrs.frozen(kw_only=True)
+class Happening(Occurrence):
+    """Something that happened and is none of the other kinds (an accident, a ruling, a release): the common
+    fields and `when`, with a `title` saying what happened."""
+
+    TYPE: ClassVar[str] = "happening"
+
+    title: str = attrs.field(validator=_non_empty)
+
+    def summary(self) -> str:
+        """The title: nothing else says what happened."""
+        return self.title
+
+
+@attrs.frozen(kw_only=True)
 class Correction(Event):
     """A new word on an earlier occurrence: `changes` replaces whole top-level fields of the target."""
 
@@ -203,6 +217,7 @@ BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
     Payment,
     Meeting,
     Statement,
+    Happening,
     Correction,
     Retraction,
 )

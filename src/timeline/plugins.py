@@ -24,6 +24,7 @@ import attrs
 import pluggy
 
 from timeline import hookspecs
+from timeline._distribution import DISTRIBUTION
 from timeline.errors import TimelineError, ValidationError
 from timeline.events import Event, register_event_type, set_type_loader
 from timeline.exporters.base import Exporter
@@ -331,7 +332,7 @@ def _version(plugin: object, distributions: Mapping[object, Any]) -> str | None:
     module = getattr(plugin, "__name__", "")
     if isinstance(module, str) and module.startswith("timeline."):  # a built-in: the library's own version
         try:
-            return importlib.metadata.version("timeline")
+            return importlib.metadata.version(DISTRIBUTION)
         except importlib.metadata.PackageNotFoundError:
             return None
     return None

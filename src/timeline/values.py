@@ -16,9 +16,25 @@ def _check_currency(_: object, attribute: attrs.Attribute[str], value: str) -> N
         raise ValidationError(f"{value!r} is not an ISO 4217 code", path=attribute.name)
 
 
+#: The accepted range of amounts: every sum of them is exact (the ledger never rounds) and every exporter can
+#: write them. 18 digits before the point cover any real payment (10**18 is a million times a year's world
+#: output in dollars); 8 after cover currencies' minor units and the satoshi.
+AMOUNT_INTEGER_DIGITS = 18
+AMOUNT_DECIMAL_PLACES = 8
+
+
 def _check_decimal(_: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValidationError(f"{value!r} is not a finite decimal amount", path=attribute.name)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent < -AMOUNT_DECIMAL_PLACES or value.adjusted() >= AMOUNT_INTEGER_DIGITS:
+        shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."
+        raise ValidationError(
+            f"{shown} is out of range: an amount has at most {AMOUNT_INTEGER_DIGITS} digits before the "
+            f"decimal point and {AMOUNT_DECIMAL_PLACES} after",
+            path=attribute.name,
+        )
 
 
 @attrs.frozen(kw_only=True)

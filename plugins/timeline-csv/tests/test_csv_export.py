@@ -115,11 +115,15 @@ def test_the_guard_prefixes_exactly_the_cells_a_spreadsheet_would_run(events: li
     for raw_row, safe_row in zip(raw[1:], guarded[1:], strict=True):
         for before, after in zip(raw_row, safe_row, strict=True):
             number = re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", before) is not None
-            if before.startswith(_DANGEROUS) and not number:
+            stripped = before.lstrip()
+            spaced = re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", stripped) is not None
+            if (before.startswith(_DANGEROUS) and not number) or (
+                stripped.startswith(("=", "+", "-", "@")) and not spaced
+            ):
                 assert after == "'" + before
             else:
                 assert after == before
-            assert number or not after.startswith(_DANGEROUS)
+            assert number or spaced or not after.startswith(_DANGEROUS)
 
 
 @pytest.mark.parametrize(
@@ -138,7 +142,13 @@ def test_the_guard_prefixes_exactly_the_cells_a_spreadsheet_would_run(events: li
         ("+", "'+"),
         ("-5", "-5"),
         ("a=1", "a=1"),
-        (" =1", " =1"),
+        (" =1", "' =1"),
+        ("  @SUM(A1)", "'  @SUM(A1)"),
+        ("\n+1+1", "'\n+1+1"),
+        ("\u00a0-2+3", "'\u00a0-2+3"),
+        ("\u3000=1", "'\u3000=1"),
+        (" -5", " -5"),
+        (" a=1", " a=1"),
     ],
 )
 def test_formula_guard_examples(title: str, cell: str) -> None:

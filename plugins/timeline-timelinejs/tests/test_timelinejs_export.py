@@ -133,6 +133,7 @@ def test_slide_shape_follows_the_timelinejs_format() -> None:
                     "text": "<p>Involved: United States, El Salvador</p>",
                 },
                 "unique_id": "p1",
+                "autolink": False,
             }
         ]
     }
@@ -165,7 +166,10 @@ def test_retracted_entries_stay_out_even_when_the_timeline_shows_them() -> None:
 def test_options_title_and_group() -> None:
     events: list[Event] = [Meeting(id="m1", when=When.parse("2025"), participants=("A",))]
     _, doc = _export(events, title="Deportations <2025> & fees", group="type")
-    assert doc["title"] == {"text": {"headline": "Deportations &lt;2025&gt; &amp; fees", "text": ""}}
+    assert doc["title"] == {
+        "text": {"headline": "Deportations &lt;2025&gt; &amp; fees", "text": ""},
+        "autolink": False,
+    }
     assert doc["events"][0]["group"] == "meeting"
     _, doc = _export(events, group="stream")
     assert doc["events"][0]["group"] == "story"

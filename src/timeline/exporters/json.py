@@ -183,12 +183,25 @@ def _header(timeline: Timeline) -> dict[str, Any]:
     }
 
 
+def _script_safe(text: str) -> str:
+    """JSON text that can be pasted into an HTML ``<script>`` block (and read by pre-2019 JavaScript).
+
+    ``</``, U+2028 and U+2029 occur only inside strings here, where ``<\\/``, ``\\u2028`` and ``\\u2029`` mean
+    the same.
+    """
+    if "</" in text:
+        text = text.replace("</", "<\\/")
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
+
+
 def _renderer(separator: str) -> Callable[[Entry], tuple[bytes, int]]:
-    """An entry's piece: its encoding followed by `separator`."""
+    """An entry's piece: its encoding (script-safe) followed by `separator`."""
     text = _entry_texts()
 
     def piece(entry: Entry) -> tuple[bytes, int]:
-        return (text(entry) + separator).encode("utf-8"), 0
+        return _script_safe(text(entry) + separator).encode("utf-8"), 0
 
     return piece
 
@@ -221,7 +234,7 @@ class JSONExporter:
     def render_scope(self, options: Mapping[str, str]) -> str:
         """An entry's piece depends on `lines` alone among the options (see `CachingExporter`)."""
         check_options(self, options)
-        return f"json/{SCHEMA_VERSION} lines={flag_option(options, 'lines', False)}"
+        return f"json/{SCHEMA_VERSION} script-safe lines={flag_option(options, 'lines', False)}"
 
     def export_pieces(
         self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces
@@ -231,7 +244,7 @@ class JSONExporter:
         if flag_option(options, "lines", False):
             write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer("\n"))))
             return
-        head = _encode(_header(timeline))
+        head = _script_safe(_encode(_header(timeline)))
         # Our own encoding of the header, reopened to append the array: '{..., "entries": [' + entries + ']}'.
         out.write(f'{head[:-1]}, "entries": [\n'.encode())
         if not len(timeline):

@@ -50,6 +50,8 @@ def open_store(url: str, *, create: bool = True) -> EventStore:
         try:
             from timeline.store.postgres import PostgresStore
         except ImportError as exc:
-            raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
+            raise StoreError(
+                f"PostgreSQL needs the extra: pip install 'timeline-core[postgres]' ({exc})"
+            ) from exc
         return PostgresStore.from_url(url, create=create)
     return SqliteStore.from_url(url, create=create)

@@ -1,4 +1,4 @@
-"""The PostgreSQL store (psycopg 3; ``pip install 'timeline[postgres]'``): ``open_store("postgresql://…")``.
+"""The PostgreSQL store (psycopg 3; ``pip install 'timeline-core[postgres]'``): ``open_store("postgresql://…")``.
 
 Writers are serialised: every write transaction first takes a transaction-level advisory lock
 (``pg_advisory_xact_lock``) on a key derived from the schema name, then reads the head and inserts at

@@ -1,6 +1,6 @@
 """Test data and the exporter contract, for timeline's own tests and for plugin authors.
 
-Install with ``pip install 'timeline[testing]'`` (it needs pytest and hypothesis). What is here:
+Install with ``pip install 'timeline-core[testing]'`` (it needs pytest and hypothesis). What is here:
 
 - **The exporter contract**: `ExporterContract`, a pytest class to subclass (set ``format`` and ``plugin``).
 - **Events**: `occurrences` (one generator of every built-in type; hostile text by default, any value pool

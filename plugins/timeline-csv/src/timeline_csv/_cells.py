@@ -47,8 +47,19 @@ _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 def guard(cell: str) -> str:
-    """`cell` prefixed with ``'`` if a spreadsheet would run it as a formula, else unchanged."""
+    """`cell` prefixed with ``'`` if a spreadsheet would run it as a formula, else unchanged.
+
+    Leading whitespace hides nothing: spreadsheets trim it before they look for a formula, so " =1" is guarded
+    as "=1" is (" -5" is still a number).
+    """
     if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    stripped = cell.lstrip()
+    if (
+        len(stripped) < len(cell)
+        and stripped.startswith(_FORMULA_START[:4])
+        and not _NUMBER.fullmatch(stripped)
+    ):
         return "'" + cell
     return cell
 

@@ -36,11 +36,18 @@ def _slide(entry: Entry, group: str) -> dict[str, Any]:
     slide = slide_dates(event.when)
     slide["text"] = {"headline": escape(event.headline()), "text": body(event)}
     if group == "type":
-        slide["group"] = escape(event.TYPE)
+        slide["group"] = group_label(event.TYPE)
     elif group == "stream":
-        slide["group"] = escape(entry.stream)
+        slide["group"] = group_label(entry.stream)
     slide["unique_id"] = entry.id
+    slide["autolink"] = False  # TimelineJS would turn URLs, www. names and e-mail addresses into links
     return slide
+
+
+def group_label(name: str) -> str:
+    """A group name as TimelineJS needs it: escaped twice, since it decodes the label once before it
+    inserts it as HTML (its headline and text are inserted as given)."""
+    return escape(escape(name))
 
 
 def to_timelinejs(timeline: Timeline, *, title: str | None = None, group: str = "none") -> dict[str, Any]:
@@ -53,7 +60,7 @@ def to_timelinejs(timeline: Timeline, *, title: str | None = None, group: str = 
         raise ValueError(f"group must be one of {', '.join(_GROUPS)}, not {group!r}")
     doc: dict[str, Any] = {}
     if title:
-        doc["title"] = {"text": {"headline": escape(title), "text": ""}}
+        doc["title"] = {"text": {"headline": escape(title), "text": ""}, "autolink": False}
     doc["events"] = [_slide(entry, group) for entry in timeline.entries if not entry.retracted]
     return doc
 

@@ -1,0 +1,17 @@
+"""The name this library is installed under, and its version."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+#: The name on the package index: ``timeline`` there is another project. The import package and the command
+#: stay ``timeline``.
+DISTRIBUTION = "timeline-core"
+
+
+def version() -> str:
+    """The installed version (``0+unknown`` when run from a source tree that is not installed)."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
