@@ -29,6 +29,7 @@ ENTRY_KEYS = [
     "when",
     "earliest",
     "latest",
+    "anchor",
     "precision",
     "approximate",
     "uncertain",
@@ -90,7 +91,7 @@ def test_story_validates_and_reads_back() -> None:
     payment = entries[3]
     assert payment["when"] == "../2025-04-14"
     assert (payment["earliest"], payment["latest"], payment["precision"]) == (None, "2025-04-14", "day")
-    assert payment["human"] == "before 14 April 2025"
+    assert payment["human"] == "by 14 April 2025"
     assert payment["revision"] == 2
     assert payment["history"] == [
         {

@@ -131,7 +131,7 @@ def test_story_layout() -> None:
         "between 20 January 2025 and about February 2025",
         "March 2025",
         "March 2025",
-        "before 14 April 2025",
+        "by 14 April 2025",
         "14 April 2025",
     ]
     assert rows[3][2] == "Corrected 2025-04-21: the purpose of the payment was left out"

@@ -163,7 +163,7 @@ def test_a_payment_row_in_full() -> None:
         ),
     )
     assert _rows([payment])[1] == [
-        "p1", "payment", "../2025-04-14", "", "2025-04-14", "day", "before 14 April 2025",
+        "p1", "payment", "../2025-04-14", "", "2025-04-14", "day", "by 14 April 2025",
         "United States pays El Salvador about 6,000,000 USD for detention of deportees", "", "",
         "United States\nEl Salvador", "6000000", "USD", "true", "", "",
         "https://a.example/1\nhttps://b.example/2", "1", T0.replace(second=1).isoformat(),

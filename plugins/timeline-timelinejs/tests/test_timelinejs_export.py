@@ -117,8 +117,8 @@ def test_slide_shape_follows_the_timelinejs_format() -> None:
     assert doc == {
         "events": [
             {
-                "start_date": {"year": 2025, "month": 4, "day": 14, "display_date": "before 14 April 2025"},
-                "display_date": "before 14 April 2025",
+                "start_date": {"year": 2025, "month": 4, "day": 14, "display_date": "by 14 April 2025"},
+                "display_date": "by 14 April 2025",
                 "text": {
                     "headline": "United States pays El Salvador about 6,000,000 USD",
                     "text": "<p>Involved: United States, El Salvador</p>",

@@ -21,7 +21,7 @@ import attrs
 from timeline.codec import to_json
 from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option, hookimpl
-from timeline.when import When
+from timeline.when import Precision, When
 
 if TYPE_CHECKING:
     from timeline.projections import Entry, Timeline
@@ -34,7 +34,7 @@ SCHEMA_VERSION = 1
 _OPTIONS = MappingProxyType(
     {"lines": "true: JSON Lines, one entry per line and no envelope (default: false)"}
 )
-_PRECISION = {1: "year", 2: "month", 3: "day", 4: "time"}
+_PRECISION = {precision: precision.name.lower() for precision in Precision}
 _BATCH = 512
 _SEPARATORS = (", ", ": ")
 _encode = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
@@ -79,14 +79,15 @@ def _entry_json(entry: Entry, human: Callable[[When], str], iso: Callable[[datet
     event = entry.event
     when = event.when
     data = to_json(event)
-    earliest, latest = when.earliest, when.latest
+    first, last = when.first, when.last
     return {
         "id": entry.id,
         "stream": entry.stream,
         "type": data["type"],
         "when": data["when"],
-        "earliest": None if earliest is None else earliest.isoformat(),
-        "latest": None if latest is None else latest.isoformat(),
+        "earliest": None if first is None else first.isoformat(),
+        "latest": None if last is None else last.isoformat(),
+        "anchor": when.anchor.isoformat(),
         "precision": _PRECISION[when.precision],
         "approximate": when.approximate,
         "uncertain": when.uncertain,
@@ -120,11 +121,12 @@ def _when_memo() -> Callable[[When], str]:
     def when_text(when: When) -> str:
         found = said.get(when.text)
         if found is None:
-            earliest, latest = when.earliest, when.latest
+            first, last = when.first, when.last
             found = said[when.text] = (
                 f'"when": {_string(when.text)}, '
-                f'"earliest": {"null" if earliest is None else _string(earliest.isoformat())}, '
-                f'"latest": {"null" if latest is None else _string(latest.isoformat())}, '
+                f'"earliest": {"null" if first is None else _string(first.isoformat())}, '
+                f'"latest": {"null" if last is None else _string(last.isoformat())}, '
+                f'"anchor": {_string(when.anchor.isoformat())}, '
                 f'"precision": "{_PRECISION[when.precision]}", '
                 f'"approximate": {"true" if when.approximate else "false"}, '
                 f'"uncertain": {"true" if when.uncertain else "false"}, "human": {_string(when.human())}'

@@ -2,9 +2,10 @@
 
 Layout: ``#`` the title, ``##`` each year, ``###`` each month, in chronological order, and under each heading
 a table (Date | Event | Details | Sources) with dates as people say them ("about January 2025"). An entry
-goes where its date is anchored: its first possible day, or for an open start (``../2025-04-14``, "before
-14 April 2025") its known end. Entries known only to the year ("2025", "about 2024", "2024/2025") come first
-under their year's heading, before its months. User text is escaped (see `_markdown_text`) so it renders as
+goes where its date is placed (`When.anchor`, the rule of `timeline.when`): its first possible day, a
+date-time's local day, or for an open or unknown end (``../2025-04-14``, "by 14 April 2025") its known side.
+Entries known only to the year ("2025", "about 2024", "2024/2025", "201X") come first under their year's
+heading, before its months; a season goes under the month it starts in. Years before 1 are headed "45 BCE". User text is escaped (see `_markdown_text`) so it renders as
 written and creates no markup. The document is written a year at a time.
 """
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
+from timeline._when_words import year_words
 from timeline.exporters._markdown_text import escape, escape_line, link
 from timeline.exporters.base import Exporter, check_options, hookimpl
 from timeline.when import MONTHS, Precision, When
@@ -102,11 +104,12 @@ def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], 
 
 
 def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> str:
-    parts = [f"\n## {year}\n"]
+    said = year_words(year)
+    parts = [f"\n## {said}\n"]
     if loose:
         parts += ["\n", _TABLE_HEAD, *loose]
     for month, rows in months.items():
-        parts += [f"\n### {MONTHS[month - 1]} {year}\n\n", _TABLE_HEAD, *rows]
+        parts += [f"\n### {MONTHS[month - 1]} {said}\n\n", _TABLE_HEAD, *rows]
     return "".join(parts)
 
 
@@ -119,7 +122,7 @@ def _years(entries: Iterable[Entry]) -> Iterable[str]:
     months: dict[int, list[str]] = {}
     for entry in entries:
         when = entry.event.when
-        anchor = when.sort_key[0]
+        anchor = when.anchor
         if anchor.year != year:
             if year is not None:
                 yield _year_block(year, loose, months)
