@@ -99,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument(
         "--history", action="store_true", help="list each entry's corrections with their reasons"
     )
+    show.add_argument(
+        "--details",
+        action="store_true",
+        help="under each entry, what its fields say: amounts, words, counts, participants, sources, quotes",
+    )
     add_view("ledger", "payments summed per payer, payee and currency", _cmd_ledger)
     add_view("movements", "transfers summed per origin and destination", _cmd_movements)
     add_view("actors", "each name and the entries it appears in", _cmd_actors)
@@ -194,7 +199,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         tl = _timeline(args, store, args.stream, include_retracted=args.retracted)
-        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None)
+        render_timeline(
+            tl, sys.stdout, history=args.history, details=args.details, all_streams=args.stream is None
+        )
     return EXIT_OK
 
 

@@ -17,21 +17,22 @@ Importing this module needs hypothesis (a test dependency, not a dependency of `
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
+from timeline._edtf_strategies import edtf_singles, edtf_whens
 from timeline.events import Event, Invocation, Meeting, Occurrence, Payment, Statement, Transfer
 from timeline.projections import Timeline
 from timeline.store import Recorded
 from timeline.values import Money, Quantity, Source
-from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from timeline.when import When
 
 __all__ = [
     "HOSTILE",
@@ -111,37 +112,15 @@ _QUALIFIERS = ("", "~", "?", "%")
 _OFFSETS = ("Z", "+05:30", "-04:00", "+14:00", "-12:00", "+00:01")
 
 
-@st.composite
-def single_dates(draw: st.DrawFn, *, times: bool = True) -> str:
-    """The EDTF text of one date: a year, month or day (maybe qualified), or a date-time with an offset."""
-    day = draw(st.dates(min_value=date(1000, 1, 1), max_value=date(9998, 12, 31)))
-    kind = draw(st.sampled_from(("year", "month", "day", "time") if times else ("year", "month", "day")))
-    if kind == "time":
-        clock = draw(st.times()).replace(microsecond=0)
-        return f"{day.isoformat()}T{clock.isoformat()}{draw(st.sampled_from(_OFFSETS))}"
-    forms = {"year": f"{day.year:04d}", "month": f"{day.year:04d}-{day.month:02d}", "day": day.isoformat()}
-    return forms[kind] + draw(st.sampled_from(_QUALIFIERS))
+def single_dates(*, times: bool = True) -> st.SearchStrategy[str]:
+    """The EDTF text of one date of any form the library accepts, over its whole range of years (see
+    `timeline._edtf_strategies`); a date-time only with `times`."""
+    return edtf_singles(times=times)
 
 
-@st.composite
-def whens(draw: st.DrawFn) -> When:
-    """Any `When` the library accepts: single dates, closed intervals and open-ended ones."""
-    shape = draw(st.sampled_from(("single", "interval", "open-start", "open-end")))
-    a = draw(single_dates())
-    if shape == "single":
-        return When.parse(a)
-    if shape == "open-start":
-        return When.parse(f"../{a}")
-    if shape == "open-end":
-        return When.parse(f"{a}/..")
-    b = draw(single_dates())
-    for text in (f"{a}/{b}", f"{b}/{a}"):
-        try:
-            return When.parse(text)
-        except ValueError:
-            continue
-    assume(False)
-    raise AssertionError("unreachable")
+def whens() -> st.SearchStrategy[When]:
+    """Any `When` the library accepts: single dates, closed intervals, open and unknown ends, any year."""
+    return edtf_whens()
 
 
 class _Common(TypedDict):

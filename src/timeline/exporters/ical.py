@@ -34,6 +34,7 @@ from timeline.errors import ValidationError
 from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place
 from timeline.exporters._ical_text import Text, categories, typed_text
 from timeline.exporters.base import Exporter, check_options, choice_option, hookimpl
+from timeline.facts import facts, quote_words
 
 if TYPE_CHECKING:
     from timeline.projections import Entry, Timeline
@@ -114,14 +115,18 @@ def _source_line(source: Source) -> str:
     line = "- " + ", ".join(parts) if parts else "-"
     if source.url:
         line = f"{line}: {source.url}" if parts else f"- {source.url}"
-    if source.quote:
-        line += f'\n  "{source.quote}"'
+    quote = quote_words(source)
+    if quote:
+        line += f"\n  {quote}"
     return line
 
 
 def _description(entry: Entry, human: str) -> str:
     event = entry.event
     blocks = [human]
+    said = facts(event)
+    if said:
+        blocks.append("\n".join(said))
     if event.description:
         blocks.append(event.description)
     if event.sources:

@@ -5,8 +5,10 @@ a table (Date | Event | Details | Sources) with dates as people say them ("about
 goes where its date is placed (`When.anchor`, the rule of `timeline.when`): its first possible day, a
 date-time's local day, or for an open or unknown end (``../2025-04-14``, "by 14 April 2025") its known side.
 Entries known only to the year ("2025", "about 2024", "2024/2025", "201X") come first under their year's
-heading, before its months; a season goes under the month it starts in. Years before 1 are headed "45 BCE". User text is escaped (see `_markdown_text`) so it renders as
-written and creates no markup. The document is written a year at a time.
+heading, before its months; a season goes under the month it starts in; years before 1 are headed "45 BCE".
+The Details cell opens with what the typed fields say (`timeline.facts`); a source's quote follows it. User
+text is escaped (see `_markdown_text`) so it renders as written and creates no markup. The document is
+written a year at a time.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import attrs
 from timeline._when_words import year_words
 from timeline.exporters._markdown_text import escape, escape_line, link
 from timeline.exporters.base import Exporter, check_options, hookimpl
+from timeline.facts import facts, quote_words
 from timeline.when import MONTHS, Precision, When
 
 if TYPE_CHECKING:
@@ -40,7 +43,9 @@ def _source(source: Source, human: Callable[[When], str] | None = None) -> str:
     extra = [escape(source.publisher)] if source.publisher else []
     if source.published is not None:
         extra.append((human or _escaped_human)(source.published))
-    return f"{cell} ({', '.join(extra)})" if extra else cell
+    cell = f"{cell} ({', '.join(extra)})" if extra else cell
+    quote = quote_words(source)
+    return f"{cell}: {escape(quote)}" if quote else cell
 
 
 def _sources_memo(human: Callable[[When], str]) -> Callable[[Source], str]:
@@ -83,8 +88,11 @@ def _human_memo() -> Callable[[When], str]:
 def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], str]) -> str:
     event = entry.event
     description, place, history = event.description, event.place, entry.history
-    if history or entry.retracted or (description and place):
-        details = [escape(description)] if description else []
+    said_facts = facts(event)
+    if said_facts or history or entry.retracted or (description and place):
+        details = [escape(line) for line in said_facts]
+        if description:
+            details.append(escape(description))
         if place:
             details.append("Place: " + escape(place))
         for change in reversed(history):  # the last correction

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import attrs
 
-from timeline.when import When
+from timeline.when import Day, When
 
 #: What a window bound may be given as: a When, a date, or EDTF text ("2025-03").
 Bound = When | date | str
@@ -22,6 +22,8 @@ def _days(value: Bound, name: str) -> tuple[date | None, date | None]:
         value = When.parse(value)
     if not isinstance(value, When):
         raise TypeError(f"{name}: expected a When, a date or EDTF text, got {type(value).__name__}")
+    if not value.in_python_range():
+        raise ValueError(f"{name}: a window spans years 1 to 9999, not {value.text!r}")
     return value.earliest, value.latest
 
 
@@ -48,7 +50,8 @@ class Window:
 
     def overlaps(self, when: When) -> bool:
         """True if some day `when` may be falls in the window (open ends reach without bound)."""
-        earliest, latest = when.earliest, when.latest
-        if earliest is not None and self.end is not None and earliest > self.end:
+        # Day triples, not dates: `when` may lie outside the years `date` spans (-0044, Y170000002).
+        first, last = when.first, when.last
+        if first is not None and self.end is not None and first > Day.of(self.end):
             return False
-        return not (latest is not None and self.start is not None and latest < self.start)
+        return not (last is not None and self.start is not None and last < Day.of(self.start))
