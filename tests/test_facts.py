@@ -54,7 +54,9 @@ TYPED: list[tuple[Occurrence, str]] = [
         "about 250 people moved from United States to CECOT, El Salvador",
     ),
     (
-        Meeting(id="meet", when=WHEN, title="Oval Office visit", participants=("Donald Trump", "Nayib Bukele")),
+        Meeting(
+            id="meet", when=WHEN, title="Oval Office visit", participants=("Donald Trump", "Nayib Bukele")
+        ),
         "Participants: Donald Trump and Nayib Bukele",
     ),
     (
@@ -80,6 +82,7 @@ def test_facts_word_the_typed_fields(event: Occurrence, line: str) -> None:
 @pytest.mark.parametrize(("event", "line"), TYPED, ids=IDS)
 def test_markdown_row_shows_the_facts(event: Occurrence, line: str) -> None:
     md = export_bytes(timeline_of([event]), "markdown").decode()
+    assert event.title is not None
     (row,) = [r for r in md.splitlines() if r.startswith("| ") and event.title in r]
     cells = row.split(" | ")
     assert line.replace("$", "\\$") in cells[2]
@@ -108,7 +111,9 @@ def test_show_details_shows_the_facts(event: Occurrence, line: str) -> None:
 def test_nothing_the_title_already_says_is_repeated() -> None:
     untitled = Statement(id="s", when=WHEN, by="Karoline Leavitt", text="the fee is set")
     assert facts(untitled) == ()  # its headline is the summary: the same facts
-    titled = Statement(id="t", when=WHEN, title="Leavitt: the fee is set", by="Karoline Leavitt", text="the fee is set")
+    titled = Statement(
+        id="t", when=WHEN, title="Leavitt: the fee is set", by="Karoline Leavitt", text="the fee is set"
+    )
     assert facts(titled) == ()
     md = export_bytes(timeline_of([untitled]), "markdown").decode()
     assert md.count("the fee is set") == 1
@@ -128,7 +133,9 @@ def test_source_quotes_are_shown() -> None:
 
 
 def test_amounts_and_counts_as_a_reader_says_them() -> None:
-    assert amount_words(Money(value=Decimal("6000000"), currency="USD", approximate=True)) == "about $6,000,000"
+    assert (
+        amount_words(Money(value=Decimal("6000000"), currency="USD", approximate=True)) == "about $6,000,000"
+    )
     assert amount_words(Money(value=Decimal("1250.50"), currency="EUR")) == "€1,250.50"
     assert amount_words(Money(value=Decimal("-20"), currency="GBP")) == "-£20"
     assert amount_words(Money(value=Decimal("3000"), currency="MXN")) == "3,000 MXN"

@@ -354,7 +354,7 @@ def offsets(draw: st.DrawFn) -> tuple[str, timedelta]:
 
 
 @st.composite
-def singles(draw: st.DrawFn) -> Gen:  # noqa: PLR0911  (one branch per EDTF form)
+def singles(draw: st.DrawFn) -> Gen:
     kind = draw(
         st.sampled_from(["year", "month", "day", "time", "season", "unspecified", "far day", "long year"])
     )
@@ -370,8 +370,8 @@ def singles(draw: st.DrawFn) -> Gen:  # noqa: PLR0911  (one branch per EDTF form
         return Gen(f"{d.isoformat()}{q}", Day.of(d), Day.of(d))
     if kind == "far day":  # year 0 and before
         y, m = draw(st.integers(-9999, 0)), draw(st.integers(1, 12))
-        d = draw(st.integers(1, _month_end(y, m).day))
-        return Gen(f"{_year_text(y)}-{m:02d}-{d:02d}{q}", Day(y, m, d), Day(y, m, d))
+        n = draw(st.integers(1, _month_end(y, m).day))
+        return Gen(f"{_year_text(y)}-{m:02d}-{n:02d}{q}", Day(y, m, n), Day(y, m, n))
     if kind == "season":
         y, code = draw(st.integers(-9998, 9998)), draw(st.sampled_from(sorted(SEASON_MONTHS)))
         lo, hi = SEASON_MONTHS[code]

@@ -77,9 +77,9 @@ def edtf_singles(draw: st.DrawFn, *, times: bool = True) -> str:
         return f"{digits}{form}{q}"
     if kind == "long":
         return f"Y{draw(st.integers(10_000, MAX_YEAR)) * draw(st.sampled_from((1, -1)))}"
-    day = draw(st.dates(min_value=date(1, 1, 2), max_value=date(9999, 12, 30)))
+    at = draw(st.dates(min_value=date(1, 1, 2), max_value=date(9999, 12, 30)))
     clock = draw(st.times()).replace(microsecond=0)
-    return f"{day.isoformat()}T{clock.isoformat()}{draw(st.sampled_from(_OFFSETS))}"
+    return f"{at.isoformat()}T{clock.isoformat()}{draw(st.sampled_from(_OFFSETS))}"
 
 
 @st.composite

@@ -2,7 +2,8 @@
 
 The wording follows the bounds: an open end includes its known side, so ``../2024-05`` is "by May 2024"
 (May included) and ``2024-05/..`` is "from May 2024 on"; an unknown end (``/2024-06``) says so. A date-time
-is said in its own offset ("5 January 2024, 17:12 UTC−08:00"), the day and time its people lived.
+is said in its own offset ("5 January 2024, 17:12 UTC-08:00", with the minus sign U+2212), the day and time
+its people lived.
 Years before 1 use astronomical numbering, said as BCE: year 0 is "1 BCE", ``-0044`` is "45 BCE".
 """
 

@@ -13,12 +13,15 @@ lines with a ``facts()`` method returning a sequence of strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from timeline.events import Event, Invocation, Meeting, Payment, Statement, Transfer
-from timeline.values import Money, Quantity, Source
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from decimal import Decimal
+
+    from timeline.values import Money, Quantity, Source
 
 __all__ = ["amount_words", "count_words", "facts", "quote_words"]
 

@@ -202,4 +202,3 @@ def _parse(text: str) -> When:
 @functools.lru_cache(maxsize=4096)
 def _human(text: str) -> str:
     return words(_parse(text))
-

@@ -36,7 +36,10 @@ def test_a_local_evening_is_filed_under_its_own_day_and_month() -> None:
         _meeting("feb-1", "2024-02-01"),
     ]
     assert _layout(events) == [
-        ("January 2024", [("31 January 2024, 17:12 UTC\u221208:00", "evening"), ("31 January 2024", "jan-31")]),
+        (
+            "January 2024",
+            [("31 January 2024, 17:12 UTC\u221208:00", "evening"), ("31 January 2024", "jan-31")],
+        ),
         ("February 2024", [("1 February 2024", "feb-1")]),
     ]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -91,7 +91,10 @@ EXAMPLES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("2024-21", {"start_date": {"year": 2024, "month": 3, "display_date": "spring 2024"}}),
     ("201X", {"start_date": {"year": 2010, "display_date": "the 2010s"}}),
-    ("2024-01-XX", {"start_date": {"year": 2024, "month": 1, "display_date": "January 2024 (day unspecified)"}}),
+    (
+        "2024-01-XX",
+        {"start_date": {"year": 2024, "month": 1, "display_date": "January 2024 (day unspecified)"}},
+    ),
     # TimelineJS takes negative and big years: the event stays, its words say the year.
     ("-0044-03-15", {"start_date": {"year": -44, "month": 3, "day": 15, "display_date": "15 March 45 BCE"}}),
     ("Y170000002", {"start_date": {"year": 170000002}}),

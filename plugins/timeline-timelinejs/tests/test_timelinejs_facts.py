@@ -12,8 +12,9 @@ from timeline_timelinejs import to_timelinejs
 from timeline.events import Occurrence
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.test_facts import IDS, TYPED  # noqa: E402
-from timeline.testing import timeline_of  # noqa: E402
+from tests.test_facts import IDS, TYPED
+
+from timeline.testing import timeline_of
 
 
 @pytest.mark.parametrize(("event", "line"), TYPED, ids=IDS)

@@ -2,7 +2,8 @@
 
 * A day: an all-day event (VALUE=DATE) with the next day as its exclusive DTEND.
 * A date-time: DTSTART in UTC (exact) and no DTEND (an instant); an interval of two date-times: DTSTART and
-  DTEND. The local wording ("5 January 2024, 17:12 UTC−08:00") is in the human text.
+  DTEND. The local wording ("5 January 2024, 17:12 UTC-08:00", with the minus sign U+2212) is in the
+  human text.
 * A season, a month or a year, or an interval with such an end ("coarse"): by the policy,
   ``month`` (the default) = all-day over every day it may cover when that is at most 31 days (March 2025:
   20250301 to 20250401), otherwise its first day only, the range being said in the SUMMARY and DESCRIPTION

@@ -72,5 +72,5 @@ def categories(names: Iterable[str]) -> vCategory | list[vCategory]:
 
 def _category(names: list[Text]) -> vCategory:
     value = vCategory([])
-    value.cats = names
+    value.cats = [*names]
     return value

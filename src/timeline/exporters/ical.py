@@ -7,10 +7,11 @@ allows one, few clients need it, and a client that names items by the first UID 
 whole feed into one event). Retracted entries leave the feed. Dates: see `timeline.exporters._ical_dates`
 (all-day VALUE=DATE with an exclusive DTEND, date-times exact in UTC, a policy for dates coarser than a day;
 events dated outside years 1 to 9999 are left out, with an `UnexpressibleDateWarning` giving their count).
-The human date ("about January 2025", "5 January 2024, 17:12 UTC−08:00") opens the DESCRIPTION and, when
-the placement alone would mislead, ends the SUMMARY; the EDTF text is in X-TIMELINE-EDTF and the event id in
-X-TIMELINE-ID. The SUMMARY is one line (line breaks become spaces: some clients drop an event otherwise);
-the tags go in one CATEGORIES property.
+The human date ("about January 2025", "5 January 2024, 17:12 UTC-08:00" with the minus sign U+2212) opens
+the DESCRIPTION and, when the placement alone would mislead, ends the SUMMARY; then come the typed facts
+(`timeline.facts`). The EDTF text is in X-TIMELINE-EDTF and the event id in X-TIMELINE-ID. The SUMMARY is
+one line (line breaks become spaces: some clients drop an event otherwise); the tags go in one CATEGORIES
+property.
 
 The calendar is written piece by piece: its opening lines, then each event as it is built, then its end.
 """

@@ -4,8 +4,9 @@ TimelineJS knows only exact dates, so what it cannot say is carried in ``display
 ``?``, ``%``), seasons, unspecified digits (``201X``), years before 1 (TimelineJS takes negative years, but
 says them its own way), open and unknown ends, and date-times. A date-time's parts are its local wall time
 in its own offset (the day and hour its people lived, which is also where `timeline` places it) and its
-``display_date`` names the offset ("5 January 2024, 17:12 UTC−08:00"). Every year `When` accepts
-(±999,999,999) is an exact JSON number and a TimelineJS (big) date, so no event is left out.
+``display_date`` names the offset ("5 January 2024, 17:12 UTC-08:00", with the minus sign U+2212). Every
+year `When` accepts (±999,999,999) is an exact JSON number and a TimelineJS (big) date, so no event is left
+out.
 """
 
 from __future__ import annotations
