@@ -342,5 +342,5 @@ def test_sources_and_tags_in_the_event() -> None:
     assert b"CATEGORIES:a\\,b,c\\;d\r\n" in export_bytes(timeline_of([event]), "ical")
     assert str(vevent["DESCRIPTION"]) == (
         "14 April 2025\n\nWhat happened.\n\nSources:\n- Report, Wire, 15 April 2025: https://example.org/r\n"
-        '  "they met"'
+        "  \u201cthey met\u201d"
     )

@@ -29,6 +29,7 @@ from timeline.events import Meeting, Occurrence, Statement
 from timeline.exporters._ical_dates import is_exact, place
 from timeline.exporters._ical_text import clean
 from timeline.exporters.ical import event_uid
+from timeline.facts import facts
 from timeline.when import When
 
 Expected = dict[str, tuple[str, date | datetime, date | datetime | None]]  # uid -> summary, start, end
@@ -223,7 +224,9 @@ def _expected(events: list[Occurrence]) -> tuple[Expected, dict[str, str]]:
         uid = event_uid(event.id)
         assert not isinstance(placed[1], timedelta)  # only 9999-12-31 gets a DURATION (test_ical_feed)
         expected[uid] = (clean(summary), placed[0], placed[1])
-        descriptions[uid] = human + (f"\n\n{clean(event.description)}" if event.description else "")
+        blocks = [human, *(["\n".join(facts(event))] if facts(event) else [])]
+        blocks += [event.description] if event.description else []
+        descriptions[uid] = clean("\n\n".join(blocks))  # cleaned as a whole: a CR before LF is one break
     return expected, descriptions
 
 

@@ -20,6 +20,7 @@ from tests.exporters.helpers import export_bytes, hostile_text, timeline_of
 from tests.strategies import whens
 from timeline.events import Correction, Meeting, Occurrence, Statement
 from timeline.exporters._markdown_text import escape, link
+from timeline.facts import facts
 from timeline.projections import Timeline
 from timeline.values import Source
 from timeline.when import When
@@ -308,7 +309,9 @@ def test_hostile_text_renders_as_itself(events: list[Occurrence], title: str, re
         if entry.id == events[0].id:
             assert any(d.endswith(_shown(f"Corrected 2025-05-01: {reason}")) for d in details)
         if event.description:
-            assert any(d.startswith(_shown(event.description)) for d in details)
+            assert any(_shown(event.description) in d for d in details)
+        for line in facts(event):  # the typed facts open the Details cell (issue 10)
+            assert any(d.startswith(_shown(line)) for d in details)
     links = sum(1 for t in tokens for c in (t.children or []) if c.type == "link_open")
     web = sum(
         1 for e in events for s in e.sources if s.url and s.url.lower().startswith(("http://", "https://"))

@@ -17,6 +17,7 @@ from tljs_support import SETTINGS, Reader, lines_as_written, occurrence_lists, r
 import timeline.plugins
 from timeline.errors import ValidationError
 from timeline.events import Correction, Event, Meeting, Occurrence, Payment, Retraction
+from timeline.facts import facts
 from timeline.projections import Timeline
 from timeline.values import Money, Source
 from timeline.when import When
@@ -33,6 +34,8 @@ def _export(events: Sequence[Event], **options: str) -> tuple[str, dict[str, Any
 
 
 def _expected_paragraphs(event: Occurrence) -> Iterator[str]:
+    for line in facts(event):  # what the typed fields say, first (issue 10)
+        yield lines_as_written(line)
     if event.description:
         yield lines_as_written(event.description)
     if event.place:
