@@ -15,9 +15,10 @@ Accepted: EDTF levels 0 and 1 (level 2 is refused with a message saying so).
   ``%`` both;
 * intervals ``A/B``, open ends ``../B`` and ``A/..``, unknown ends ``/B`` and ``A/``.
 
-Bounds are EDTF's *strict* bounds (those of the `edtf` package, except winter, which it cuts at 31
-December): qualifiers do not widen them; a date-time's day is its calendar date as written, in its own
-offset; an open or unknown end is unbounded (None).
+Bounds are EDTF's *strict* bounds, those of the `edtf` package (the tests' oracle) with two deliberate
+differences: winter runs to the end of February (edtf cuts it at 31 December), and an unknown end is
+unbounded like an open one (edtf guesses ten years). Qualifiers do not widen bounds; a date-time's day is its
+calendar date as written, in its own offset.
 
 Bounds as `Day` triples (`first`, `last`) exist for every year; `earliest` and `latest` give them as
 `datetime.date` for the common case and are None outside years 1 to 9999 (and for an open end).
@@ -187,7 +188,7 @@ def _parse(text: str) -> When:
     if "/" not in text:
         return _from_single(parse_single(text, text))
     canon, a, b = parse_interval(text)
-    placed = a.date if a.date is not None and b.date is not None else (a.date or b.date)
+    placed = a.date if a.date is not None else b.date  # the start, or the only known side
     assert placed is not None  # parse_interval refuses an interval without a date
     return When(
         text=canon,
