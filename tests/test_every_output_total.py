@@ -12,7 +12,7 @@ from datetime import date
 
 from hypothesis import example, given, settings
 
-from timeline import plugins
+from timeline import export, plugins
 from timeline._render import render_actors, render_ledger, render_movements, render_timeline
 from timeline.events import Meeting, Occurrence
 from timeline.exporters.ical import UnexpressibleDateWarning
@@ -38,7 +38,7 @@ def test_every_format_and_projection_succeeds(events: list[Occurrence]) -> None:
         out = io.BytesIO()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnexpressibleDateWarning)
-            plugins.export(timeline, name, out)
+            export(timeline, name, out)
         assert out.getvalue(), name
     text = io.StringIO()
     render_timeline(timeline, text, history=True, details=True)

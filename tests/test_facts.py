@@ -8,10 +8,11 @@ from decimal import Decimal
 import icalendar
 import pytest
 
-from tests.exporters.helpers import export_bytes, timeline_of
+from tests.exporters.helpers import export_bytes
 from timeline._render import render_timeline
 from timeline.events import Invocation, Meeting, Occurrence, Payment, Statement, Transfer
 from timeline.facts import amount_words, count_words, facts
+from timeline.testing import timeline_of
 from timeline.values import Money, Quantity, Source
 from timeline.when import When
 

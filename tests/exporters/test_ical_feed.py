@@ -10,16 +10,10 @@ from typing import Any
 import icalendar
 import pytest
 
-from tests.exporters.helpers import (
-    export_bytes,
-    parse_icaljs,
-    parse_strict,
-    parse_vobject,
-    timeline_of,
-    vobject_events,
-)
+from tests.exporters.helpers import export_bytes, parse_icaljs, parse_strict, parse_vobject, vobject_events
 from timeline.events import Meeting
 from timeline.exporters.ical import UnexpressibleDateWarning, event_uid
+from timeline.testing import timeline_of
 from timeline.when import When
 
 

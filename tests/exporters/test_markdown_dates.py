@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tests.exporters.helpers import export_bytes, timeline_of
+from tests.exporters.helpers import export_bytes
 from tests.exporters.test_markdown import check_document
 from timeline.events import Meeting
+from timeline.testing import timeline_of
 from timeline.when import When
 
 

@@ -22,8 +22,9 @@ import attrs
 
 from timeline._when_words import year_words
 from timeline.exporters._markdown_text import escape, escape_line, link
-from timeline.exporters.base import Exporter, check_options, hookimpl
+from timeline.exporters.base import Exporter, check_options
 from timeline.facts import facts, quote_words
+from timeline.hookspecs import hookimpl
 from timeline.when import MONTHS, Precision, When
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from timeline.when import Precision, When
+from timeline import Precision, When
 
 DateObject = dict[str, Any]
 

@@ -1,9 +1,10 @@
-"""Hypothesis strategies for EDTF text over the whole range `timeline.when` accepts (issue 9).
+"""Dates for test data: EDTF text and `When` values over the whole range the library accepts (issue 9).
 
 Every form of EDTF level 1 (seasons, unspecified digits, year 0 and negative years, ``Y`` years up to
-``MAX_YEAR``, unknown and open ends, date-times with offsets), and the edges on purpose: 9999-12-31,
-``9999``, ``9999-12``, ``0001-01-01``, ``Y999999999``. `timeline.testing.single_dates` and
-`timeline.testing.whens` draw from here, so a plugin's property test meets every date a store accepts.
+`timeline.when.MAX_YEAR`, unknown and open ends, date-times with offsets), and the edges on purpose:
+9999-12-31, ``9999``, ``9999-12``, ``0001-01-01``, ``Y999999999``. So an exporter's property test meets every
+date a store accepts (the generators used to stop at 9998-12-31, which hid an OverflowError). Give `first`
+and `last` to keep to plain dates (years, months, days, date-times) between two days instead.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from hypothesis import strategies as st
 
 from timeline._days import month_end
 from timeline.when import MAX_YEAR, When
-
-__all__ = ["edtf_singles", "edtf_whens"]
 
 _QUALIFIERS = ("", "~", "?", "%")
 _OFFSETS = ("Z", "+05:30", "-04:00", "+14:00", "-12:00", "+00:01", "-08:00")
@@ -46,8 +45,28 @@ def _year(value: int) -> str:
 
 
 @st.composite
-def edtf_singles(draw: st.DrawFn, *, times: bool = True) -> str:
-    """The EDTF text of one date of any accepted form (a date-time only with `times`)."""
+def _plain_dates(draw: st.DrawFn, *, times: bool, first: date, last: date) -> str:
+    day = draw(st.dates(min_value=first, max_value=last))
+    kind = draw(st.sampled_from(("year", "month", "day", "time") if times else ("year", "month", "day")))
+    if kind == "time":
+        clock = draw(st.times()).replace(microsecond=0)
+        return f"{day.isoformat()}T{clock.isoformat()}{draw(st.sampled_from(_OFFSETS))}"
+    forms = {"year": f"{day.year:04d}", "month": f"{day.year:04d}-{day.month:02d}", "day": day.isoformat()}
+    return forms[kind] + draw(st.sampled_from(_QUALIFIERS))
+
+
+def single_dates(
+    *, times: bool = True, first: date | None = None, last: date | None = None
+) -> st.SearchStrategy[str]:
+    """The EDTF text of one date: any accepted form over the whole range, or with `first` / `last` a plain
+    year, month, day (maybe qualified) or date-time between those days; a date-time only with `times`."""
+    if first is None and last is None:
+        return _any_dates(times=times)
+    return _plain_dates(times=times, first=first or date(1, 1, 2), last=last or date(9999, 12, 30))
+
+
+@st.composite
+def _any_dates(draw: st.DrawFn, *, times: bool = True) -> str:
     kinds = ["year", "month", "day", "season", "unspecified", "long", "edge"]
     if times:
         kinds.append("time")
@@ -83,10 +102,12 @@ def edtf_singles(draw: st.DrawFn, *, times: bool = True) -> str:
 
 
 @st.composite
-def edtf_whens(draw: st.DrawFn) -> When:
-    """Any `When` the library accepts: single dates, closed intervals, open and unknown ends."""
+def whens(draw: st.DrawFn, *, first: date | None = None, last: date | None = None) -> When:
+    """Any `When` the library accepts: single dates, closed intervals, open and unknown ends, over the whole
+    range (or between `first` and `last`, see `single_dates`)."""
+    dates = single_dates(first=first, last=last)
     shape = draw(st.sampled_from(("single", "single", "interval", "open-start", "open-end", "unknown")))
-    a = draw(edtf_singles())
+    a = draw(dates)
     if shape == "single":
         return When.parse(a)
     if shape == "open-start":
@@ -95,7 +116,7 @@ def edtf_whens(draw: st.DrawFn) -> When:
         return When.parse(f"{a}/..")
     if shape == "unknown":
         return When.parse(draw(st.sampled_from((f"/{a}", f"{a}/"))))
-    b = draw(edtf_singles())
+    b = draw(dates)
     for text in (f"{a}/{b}", f"{b}/{a}"):
         try:
             return When.parse(text)
