@@ -248,7 +248,7 @@ class ICalExporter:
         if left_out:
             warnings.warn(
                 f"ical: {len(left_out)} event(s) left out, dated outside years 1 to 9999, which iCalendar "
-                f"cannot express (first: {left_out[0]})",
+                f"cannot express (the first: id {left_out[0]!r})",
                 UnexpressibleDateWarning,
                 stacklevel=2,
             )
