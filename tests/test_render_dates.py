@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
 from timeline import ValidationError, from_json
 from timeline._render import render_timeline
+from timeline.cli import main
 from timeline.events import Meeting
 from timeline.testing import timeline_of
 from timeline.when import When
@@ -58,3 +60,23 @@ def test_input_outside_the_accepted_range_is_refused_naming_the_field(when: str,
 def test_the_whole_accepted_range_is_accepted(when: str) -> None:
     event = from_json({"type": "meeting", "when": when, "participants": ["A"]})
     assert str(event.when) == when  # type: ignore[attr-defined]
+
+
+def test_the_cli_says_how_many_events_a_feed_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        '{"type": "meeting", "id": "caesar", "when": "-0044-03-15", "participants": ["Caesar"]}\n'
+        '{"type": "meeting", "id": "today", "when": "2025-04-14", "participants": ["A"]}\n'
+    )
+    store = f"sqlite:///{tmp_path / 't.db'}"
+    assert main(["--store", store, "append", "s", str(events)]) == 0
+    capsys.readouterr()
+    assert main(["--store", store, "export", "ical", "--stream", "s"]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("BEGIN:VEVENT") == 1
+    assert err == (
+        "timeline: warning: ical: 1 event(s) left out, dated outside years 1 to 9999, which iCalendar "
+        "cannot express (the first: id 'caesar')\n"
+    )

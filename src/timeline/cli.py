@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -286,12 +287,19 @@ def _error(message: str, stream: TextIO | None = None) -> None:
     print(f"timeline: {message}", file=stream or sys.stderr)
 
 
+def _warning(message: Warning | str, *_: object, **__: object) -> None:
+    """A warning (an iCalendar feed that left events out, ...) as one line, without a source listing."""
+    _error(f"warning: {message}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (the console script exits with it)."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning
+            return int(args.run(args))
     except ConcurrencyError as exc:
         _error(f"conflict: {exc}")
         return EXIT_CONFLICT
