@@ -52,8 +52,12 @@ def _expected_paragraphs(event: Occurrence) -> Iterator[str]:
     if event.involved():
         yield "Involved: " + ", ".join(lines_as_written(name) for name in event.involved())
     if event.sources:
-        labels = (s.title or s.publisher or s.url or "" for s in event.sources)
-        yield "Sources: " + ", ".join(lines_as_written(label) for label in labels)
+        cited = [
+            lines_as_written(s.title or s.publisher or s.url or "")
+            + (f": \u201c{lines_as_written(s.quote)}\u201d" if s.quote else "")
+            for s in event.sources
+        ]
+        yield "Sources: " + ", ".join(cited)
 
 
 @SETTINGS
