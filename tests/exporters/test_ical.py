@@ -229,8 +229,8 @@ def _closed_to_the_day(when: When) -> bool:
 @settings(max_examples=150)
 def test_placement_invariants(when: When, policy: str) -> None:
     if not expressible(when):  # left out of the feed, counted in a warning (test_ical_feed)
-        days = [day for day in (when.placed.first, when.placed.last) if day is not None]
-        assert any(not 1 <= day.year <= 9999 for day in days)
+        bounds = [day for day in (when.placed.first, when.placed.last) if day is not None]
+        assert any(not 1 <= day.year <= 9999 for day in bounds)
         return
     placed = place(when, policy)
     exact = _closed_to_the_day(when)
