@@ -63,7 +63,7 @@ def test_the_main_job_on_the_sqlite_default(
     assert "Trump hosts Bukele at the White House" in (tmp_path / "story.md").read_text(encoding="utf-8")
     assert main(["show", STREAM]) == 0
     shown = capsys.readouterr().out
-    assert "before 14 April 2025" in shown
+    assert "by 14 April 2025" in shown
     assert "between 20 January 2025 and about February 2025" in shown
 
 

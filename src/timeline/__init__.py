@@ -9,6 +9,7 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 - `timeline.hookspecs`: the hooks a plugin can implement, each with its documentation.
 - `timeline.testing`: test data and the exporter contract (``pip install 'timeline-core[testing]'``).
 - `timeline.cli`: the ``timeline`` command (`main`).
+- `timeline.facts`: what an event's typed fields say, worded for readers (`facts`), as the exporters show it.
 
 Every other module is an implementation detail that may move or change without notice.
 """
@@ -43,7 +44,7 @@ from timeline.plugins import PluginError
 from timeline.projections import Actors, Change, Entry, Ledger, Movements, Timeline
 from timeline.store import ANY, NO_STREAM, EventStore, Recorded, default_store_url, open_store
 from timeline.values import Money, Quantity, Source
-from timeline.when import Precision, When
+from timeline.when import Day, Precision, When
 
 __all__ = [
     "ANY",
@@ -53,6 +54,7 @@ __all__ = [
     "Change",
     "ConcurrencyError",
     "Correction",
+    "Day",
     "DuplicateEventError",
     "Entry",
     "Event",

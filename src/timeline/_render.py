@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TextIO
 
+from timeline.facts import facts, quote_words
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from timeline.events import Event
     from timeline.projections import Timeline
 
 
@@ -14,11 +17,37 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _details(event: Event) -> list[str]:
+    """What `--details` adds under an entry: the typed facts, description, place and sources."""
+    lines = list(facts(event))
+    if event.description:
+        lines.append(event.description)
+    if event.place:
+        lines.append(f"Place: {event.place}")
+    for source in event.sources:
+        parts = [part for part in (source.title, source.publisher) if part]
+        if source.published is not None:
+            parts.append(source.published.human())
+        said = ", ".join(parts)
+        if source.url:
+            said = f"{said}: {source.url}" if said else source.url
+        quote = quote_words(source)
+        lines.append(f"Source: {said}" + (f" {quote}" if quote else ""))
+    return [_one_line(line) for line in lines]
+
+
 def render_timeline(
-    tl: Timeline, out: TextIO, *, history: bool = False, all_streams: bool = False, ids: bool = False
+    tl: Timeline,
+    out: TextIO,
+    *,
+    history: bool = False,
+    details: bool = False,
+    all_streams: bool = False,
+    ids: bool = False,
 ) -> None:
-    """One line per entry: the date as people say it, the type, the headline, and marks for amendments
-    (with `ids`, the event id first: what a correction's ``target`` names)."""
+    """One line per entry: the date as people say it (a date-time in its own offset), the type, the
+    headline, and marks for amendments; with `details`, what the entry's fields say, indented below it;
+    with `ids`, the event id first (what a correction's ``target`` names)."""
     entries = list(tl.entries)
     if tl.as_of is not None:
         out.write(f"(as known at {tl.as_of.isoformat()})\n")
@@ -29,6 +58,7 @@ def render_timeline(
     width = max(len(d) for d in dates)
     type_width = max(len(entry.event.TYPE) for entry in entries)
     id_width = max(len(entry.id) for entry in entries) if ids else 0
+    indent = " " * (id_width + 2) if ids else ""
     for when, entry in zip(dates, entries, strict=True):
         marks = []
         if entry.revision > 1:
@@ -42,12 +72,16 @@ def render_timeline(
             + f"{when:<{width}}  {entry.event.TYPE:<{type_width}}  {stream}"
             f"{_one_line(entry.event.headline())}{mark}\n"
         )
+        if details:
+            for line in _details(entry.event):
+                out.write(f"{indent}{'':<{width}}  {'':<{type_width}}    {line}\n")
         if history:
             for change in entry.history:
                 what = ", ".join(change.changes) if change.changes else ""
                 detail = f" {what}:" if what else ":"
+                pad = f"{indent}{'':<{width}}  {'':<{type_width}}    "
                 out.write(
-                    f"{'':<{width}}  {'':<{type_width}}    {change.recorded_at:%Y-%m-%d %H:%M:%S} UTC "
+                    f"{pad}{change.recorded_at:%Y-%m-%d %H:%M:%S} UTC "
                     f"{change.kind}{detail} {_one_line(change.reason)}\n"
                 )
 

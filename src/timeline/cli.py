@@ -11,6 +11,7 @@ import functools
 import itertools
 import json
 import sys
+import warnings
 from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
@@ -131,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
         "--history", action="store_true", help="list each entry's corrections with their reasons"
     )
     show.add_argument("--ids", action="store_true", help="start each line with the event's id")
+    show.add_argument(
+        "--details",
+        action="store_true",
+        help="under each entry, what its fields say: amounts, words, counts, participants, sources, quotes",
+    )
     add_view("ledger", "payments summed per payer, payee and currency", _cmd_ledger)
     add_view("movements", "transfers summed per origin and destination", _cmd_movements)
     add_view("actors", "each name and the entries it appears in", _cmd_actors)
@@ -273,7 +279,14 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         tl = _timeline(args, store, args.stream, include_retracted=args.retracted)
-        render_timeline(tl, sys.stdout, history=args.history, all_streams=args.stream is None, ids=args.ids)
+        render_timeline(
+            tl,
+            sys.stdout,
+            history=args.history,
+            details=args.details,
+            all_streams=args.stream is None,
+            ids=args.ids,
+        )
     return EXIT_OK
 
 
@@ -363,12 +376,19 @@ def _error(message: str, stream: TextIO | None = None) -> None:
     print(f"timeline: {message}", file=stream or sys.stderr)
 
 
+def _warning(message: Warning | str, *_: object, **__: object) -> None:
+    """A warning (an iCalendar feed that left events out, ...) as one line, without a source listing."""
+    _error(f"warning: {message}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (the console script exits with it)."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning
+            return int(args.run(args))
     except ConcurrencyError as exc:
         _error(f"conflict: {exc}")
         return EXIT_CONFLICT

@@ -1,95 +1,92 @@
-"""The `when` of an event: an EDTF value with an earliest day, a latest day and a precision (design.md §2).
+"""The `when` of an event: an EDTF value with a first day, a last day and a precision (design.md §2).
 
-Accepted (EDTF level 0 plus a few level-1 pieces, nothing else):
+Accepted: EDTF levels 0 and 1 (level 2 is refused with a message saying so).
 
-* a year ``2025``, a month ``2025-03``, a day ``2025-04-14`` (years 0001 to 9999);
-* a date-time with an offset ``2025-04-14T15:30:00-04:00`` or ``...Z`` (seconds required, no fractions;
-  offsets from -14:00 to +14:00 as the EDTF grammar allows them; ``+00:00`` is accepted and written ``Z``);
-* a qualifier suffix on a date (not on a date-time): ``~`` approximate, ``?`` uncertain, ``%`` both;
-* intervals ``A/B`` of two of the above, and open ends ``../B`` and ``A/..``.
+* a year ``2025``, a month ``2025-03``, a day ``2025-04-14``, a season ``2024-21`` … ``2024-24`` (spring,
+  summer, autumn, winter; northern and meteorological: spring is March to May, winter 2024 is December 2024
+  to February 2025);
+* unspecified digits at the right: ``201X``, ``20XX``, ``2024-XX``, ``2024-01-XX``, ``2024-XX-XX``;
+* year 0 and negative years, astronomical as ISO 8601 counts them (``0000`` is 1 BCE, ``-0044-03-15`` is
+  15 March 45 BCE), and years of more than four digits written ``Y170000002`` / ``Y-170000002``; every year
+  from -999,999,999 to 999,999,999 (`MAX_YEAR`), the range accepted once for every format;
+* a date-time with an offset ``2025-04-14T15:30:00-04:00`` or ``...Z`` (years 0001 to 9999 in UTC; seconds
+  required, no fractions; offsets -14:00 to +14:00; ``+00:00`` is accepted and written ``Z``);
+* a qualifier at the end of a date (not a date-time, not a season): ``~`` approximate, ``?`` uncertain,
+  ``%`` both;
+* intervals ``A/B``, open ends ``../B`` and ``A/..``, unknown ends ``/B`` and ``A/``.
 
-Bounds are EDTF's *strict* bounds: qualifiers do not widen them, and a date-time's bounds are its calendar
-date as written (in its own offset).
+Bounds are EDTF's *strict* bounds, those of the `edtf` package (the tests' oracle) with two deliberate
+differences: winter runs to the end of February (edtf cuts it at 31 December), and an unknown end is
+unbounded like an open one (edtf guesses ten years). Qualifiers do not widen bounds; a date-time's day is its
+calendar date as written, in its own offset.
+
+Bounds as `Day` triples (`first`, `last`) exist for every year; `earliest` and `latest` give them as
+`datetime.date` for the common case and are None outside years 1 to 9999 (and for an open end).
+
+**Placement, one rule for every format.** A value is placed (ordered, filed under a day, month and year,
+drawn in a calendar) where its `anchor` is: a date at its first day, a date-time at its local date (the day
+its people lived it, not the UTC date), a closed interval at its start, and an interval with an open or
+unknown end at its known side, exactly where that date alone would be. So ``../2024-05`` ("by May 2024",
+May included in its bounds) sits with ``2024-05``: just before it, after the days of 1 May, under
+May 2024; ``2024-05/..`` ("from May 2024 on") just after it. On one day a finer precision comes first (a
+date-time, then the day, then a month starting that day...), date-times among themselves by their instant.
 """
 
 from __future__ import annotations
 
-import calendar
-import enum
 import functools
-import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import attrs
 
-__all__ = ["MONTHS", "Precision", "When"]
+from timeline._days import MONTHS, Day, Precision
+from timeline._edtf import MAX_YEAR, Single, parse_interval, parse_single
+from timeline._when_words import words
 
-
-class Precision(enum.IntEnum):
-    """How fine a date is; finer is larger (YEAR < MONTH < DAY < TIME)."""
-
-    YEAR = 1
-    MONTH = 2
-    DAY = 3
-    TIME = 4
-
-
-#: English month names, January first (on purpose: calendar.month_name follows the process locale).
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_YEAR, _MONTH, _DAY, _TIME = Precision.YEAR, Precision.MONTH, Precision.DAY, Precision.TIME
-_NO_INSTANT = datetime.min.replace(tzinfo=UTC)
-_DATE = re.compile(
-    r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})"
-    r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?([~?%])?"
-)
-# The offsets the EDTF grammar (and the `edtf` package) allows, besides Z: ±00:01..±13:59 and ±14:00.
-_OFFSET = re.compile(r"[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00")
-_DIGITS = re.compile(r"[0-9]+(?:-[0-9]+){0,2}[~?%]?")
-_FORMS = (
-    "expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss with Z or ±hh:mm, a date optionally "
-    "followed by ~, ? or %, or an interval A/B, ../B or A/.."
-)
+__all__ = ["MAX_YEAR", "MONTHS", "Day", "Precision", "When"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
 class When:
     """A parsed EDTF value; build it with `When.parse`. Equal (and hashed) by its canonical text.
 
-    Ordered by `sort_key`, a total order consistent with equality.
+    Ordered by `sort_key`, a total order consistent with equality (the placement rule of the module).
     """
 
     text: str
     """The canonical EDTF text (what `str()` returns)."""
-    earliest: date | None = attrs.field(eq=False)
-    """The first day it could be; None for an open start (``../B``)."""
-    latest: date | None = attrs.field(eq=False)
-    """The last day it could be, inclusive; None for an open end (``A/..``)."""
+    first: Day | None = attrs.field(eq=False)
+    """The first day it could be, in any year; None for an open or unknown start (``../B``, ``/B``)."""
+    last: Day | None = attrs.field(eq=False)
+    """The last day it could be, inclusive, in any year; None for an open or unknown end."""
     precision: Precision = attrs.field(eq=False)
-    """The precision of the start (of the end, if the start is open)."""
+    """The precision of the start (of the end, if the start is open or unknown)."""
     instant: datetime | None = attrs.field(eq=False)
     """For a single date-time: the aware datetime in its own offset; otherwise None."""
-    sort_key: tuple[date, int, datetime, str] = attrs.field(eq=False)
+    sort_key: tuple[Day, int, datetime, str] = attrs.field(eq=False)
     """``(anchor, -precision, instant, text)``: the total order of `When` values.
 
-    ``anchor`` is `earliest` (`latest` for an open start), so the earliest day comes first; on the same day a
-    finer precision comes first; then the UTC instant of the anchoring date-time (`datetime.min` in UTC for
-    dates: before any time of that day); the text breaks the remaining ties, so distinct values never tie.
+    ``anchor`` is the day it is placed on (see the module); on the same day a finer precision comes first;
+    then the UTC instant of the anchoring date-time (`datetime.min` in UTC for dates: before any time of that
+    day); the text breaks the remaining ties, so distinct values never tie (``../B`` < ``B`` < ``B/..``).
     """
 
-    # Derived from the canonical text rather than stored: each stored field costs parse time.
+    # Derived rather than stored: each stored field costs parse time.
+    @property
+    def earliest(self) -> date | None:
+        """`first` as a date; None for an open or unknown start, or a first day outside years 1 to 9999."""
+        return None if self.first is None else self.first.to_date()
+
+    @property
+    def latest(self) -> date | None:
+        """`last` as a date; None for an open or unknown end, or a last day outside years 1 to 9999."""
+        return None if self.last is None else self.last.to_date()
+
+    @property
+    def anchor(self) -> Day:
+        """The local day it is placed on: filed under, ordered by (see the module's placement rule)."""
+        return self.sort_key[0]
+
     @property
     def approximate(self) -> bool:
         """True if any part is qualified ``~`` (approximate) or ``%`` (both)."""
@@ -102,8 +99,30 @@ class When:
 
     @property
     def is_interval(self) -> bool:
-        """True for ``A/B``, ``../B`` and ``A/..``."""
+        """True for ``A/B``, ``../B``, ``A/..``, ``/B`` and ``A/``."""
         return "/" in self.text
+
+    @property
+    def sides(self) -> tuple[When | None, When | None]:
+        """(start, end): the value itself twice for a single date; None for an open or unknown end."""
+        if "/" not in self.text:
+            return self, self
+        start, _, end = self.text.partition("/")
+        return (_side(start), _side(end))
+
+    @property
+    def placed(self) -> When:
+        """What it is placed as: itself, or for an open or unknown end its known side."""
+        start, end = self.sides
+        if start is not None and end is not None:
+            return self
+        known = start if start is not None else end
+        assert known is not None  # an interval has at least one known end
+        return known
+
+    def in_python_range(self) -> bool:
+        """True if every bound it has falls in years 1 to 9999 (what `datetime.date` and iCalendar span)."""
+        return all(1 <= day.year <= 9999 for day in (self.first, self.last) if day is not None)
 
     @staticmethod
     def parse(text: str) -> When:
@@ -113,15 +132,8 @@ class When:
         return _parse(text)
 
     def human(self) -> str:
-        """The value as people say it, in English: '14 April 2025', 'about March 2025', 'before 2025'..."""
-        if not self.is_interval:
-            return _human_single(self)
-        start, _, end = self.text.partition("/")
-        if start == "..":
-            return f"before {_parse(end).human()}"
-        if end == "..":
-            return f"after {_parse(start).human()}"
-        return f"between {_parse(start).human()} and {_parse(end).human()}"
+        """The value as people say it, in English: '14 April 2025', 'about March 2025', 'by May 2024'..."""
+        return _human(self.text)
 
     def __str__(self) -> str:
         """The canonical EDTF text."""
@@ -156,157 +168,38 @@ class When:
         return self.sort_key >= other.sort_key
 
 
-def _error(text: str, why: str) -> ValueError:
-    return ValueError(f"{text!r} is not a valid EDTF date: {why}")
+def _side(text: str) -> When | None:
+    return None if text in ("", "..") else _parse(text)
+
+
+def _from_single(single: Single) -> When:
+    return When(
+        text=single.text,
+        first=single.first,
+        last=single.last,
+        precision=single.precision,
+        instant=single.instant,
+        sort_key=(single.first, -single.precision, single.utc, single.text),
+    )
 
 
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> When:
     if "/" not in text:
-        return _single(text, text)[0]
-    start, _, end = text.partition("/")
-    if "/" in end:
-        raise _error(text, "an interval has exactly one '/'")
-    if not start or not end:
-        raise _error(text, "an interval needs a date on each side of '/' (write '..' for an open end)")
-    if start == ".." and end == "..":
-        raise _error(text, "an interval needs at least one closed end ('../..' says nothing)")
-    a = None if start == ".." else _single(start, text)
-    b = None if end == ".." else _single(end, text)
-    if a is not None and b is not None:
-        if a[1] > b[2]:
-            raise _error(text, f"the start {a[0].text} is after the end {b[0].text}")
-        if a[0].instant is not None and b[0].instant is not None and a[0].sort_key[2] > b[0].sort_key[2]:
-            raise _error(text, f"the start {a[0].text} is after the end {b[0].text}")
-    side = a if a is not None else b
-    assert side is not None  # ../.. was refused above
-    first = side[0]
-    canon = f"{a[0].text if a else '..'}/{b[0].text if b else '..'}"
-    earliest = a[1] if a else None
-    latest = b[2] if b else None
-    anchor = a[1] if a else side[2]  # the earliest day, or for an open start the latest
+        return _from_single(parse_single(text, text))
+    canon, a, b = parse_interval(text)
+    placed = a.date if a.date is not None else b.date  # the start, or the only known side
+    assert placed is not None  # parse_interval refuses an interval without a date
     return When(
         text=canon,
-        earliest=earliest,
-        latest=latest,
-        precision=first.precision,
+        first=None if a.date is None else a.date.first,
+        last=None if b.date is None else b.date.last,
+        precision=placed.precision,
         instant=None,
-        sort_key=(anchor, first.sort_key[1], first.sort_key[2], canon),
+        sort_key=(placed.first, -placed.precision, placed.utc, canon),
     )
 
 
-def _single(part: str, whole: str) -> tuple[When, date, date]:
-    """Parse one date (no '/'); errors quote `whole`. Returns the value and its (earliest, latest)."""
-    m = _DATE.fullmatch(part)
-    if m is None:
-        raise _error(whole, _diagnose(part))
-    ys, ms, ds, hh, mi, ss, off, q = m.groups()
-    year = int(ys)
-    if year == 0:
-        raise _error(whole, "year 0000 is not supported (years run from 0001 to 9999)")
-    instant = None
-    utc = _NO_INSTANT
-    canon = part
-    if ms is None:
-        precision, finer_first = _YEAR, -1
-        lo, hi = date(year, 1, 1), date(year, 12, 31)
-    else:
-        month = int(ms)
-        if not 1 <= month <= 12:
-            raise _error(whole, f"month {ms} does not exist")
-        if ds is None:
-            precision, finer_first = _MONTH, -2
-            lo, hi = date(year, month, 1), date(year, month, _month_end(year, month))
-        else:
-            try:
-                lo = hi = date(year, month, int(ds))
-            except ValueError:
-                raise _error(whole, f"day {ds} does not exist in {MONTHS[month - 1]} {year}") from None
-            precision, finer_first = _DAY, -3
-            if hh is not None:
-                instant, utc = _time(whole, lo, hh, mi, ss, off, q)
-                precision, finer_first = _TIME, -4
-                if off == "+00:00":
-                    canon = part[:-6] + "Z"
-    value = When(
-        text=canon,
-        earliest=lo,
-        latest=hi,
-        precision=precision,
-        instant=instant,
-        sort_key=(lo, finer_first, utc, canon),
-    )
-    return value, lo, hi
-
-
-@functools.lru_cache(maxsize=1024)
-def _month_end(year: int, month: int) -> int:
-    """The last day of the month (cached: calendar.monthrange also computes a weekday, 3x slower here)."""
-    return calendar.monthrange(year, month)[1]
-
-
-def _time(
-    whole: str, day: date, hh: str, mi: str, ss: str | None, off: str | None, q: str | None
-) -> tuple[datetime, datetime]:
-    """Check the time part of a date-time; return the aware datetime and the same instant in UTC."""
-    if ss is None:
-        raise _error(whole, "a time needs seconds (hh:mm:ss)")
-    if off is None:
-        raise _error(whole, "a date-time needs an offset (Z or ±hh:mm): without one it is ambiguous")
-    if q is not None:
-        raise _error(whole, f"a qualifier ({q}) is not allowed on a date-time")
-    hour, minute, second = int(hh), int(mi), int(ss)
-    if hour > 23 or minute > 59 or second > 59:
-        raise _error(whole, f"time {hh}:{mi}:{ss} does not exist")
-    if off in ("Z", "+00:00"):
-        tz = UTC
-    elif off == "-00:00":
-        raise _error(whole, "offset -00:00 is not allowed: write Z for UTC")
-    elif _OFFSET.fullmatch(off):
-        sign = -1 if off[0] == "-" else 1
-        tz = timezone(sign * timedelta(hours=int(off[1:3]), minutes=int(off[4:6])))
-    else:
-        raise _error(whole, f"offset {off} is out of range (-14:00 to +14:00)")
-    instant = datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=tz)
-    try:
-        return instant, instant.astimezone(UTC)
-    except OverflowError:
-        raise _error(whole, "it falls outside years 0001 to 9999 in UTC") from None
-
-
-def _diagnose(part: str) -> str:
-    """Say why `part` matched no accepted form."""
-    if not part:
-        return "it is empty"
-    if part != part.strip():
-        return "leading or trailing whitespace is not allowed"
-    if part == "..":
-        return "'..' (an open end) is only allowed as one side of an interval"
-    if _DIGITS.fullmatch(part):
-        return "the year needs 4 digits, the month and the day 2 (YYYY-MM-DD)"
-    return _FORMS
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def _human_single(w: When) -> str:
-    d = w.sort_key[0]
-    if w.precision is Precision.TIME:
-        utc = w.sort_key[2]
-        clock = f"{utc:%H:%M:%S}" if utc.second else f"{utc:%H:%M}"
-        said = f"{_day(utc.date())}, {clock} UTC"
-    elif w.precision is Precision.DAY:
-        said = _day(d)
-    elif w.precision is Precision.MONTH:
-        said = f"{MONTHS[d.month - 1]} {d.year}"
-    else:
-        said = str(d.year)
-    if w.approximate and w.uncertain:
-        return f"possibly about {said}"
-    if w.approximate:
-        return f"about {said}"
-    if w.uncertain:
-        return f"possibly {said}"
-    return said
+@functools.lru_cache(maxsize=4096)
+def _human(text: str) -> str:
+    return words(_parse(text))

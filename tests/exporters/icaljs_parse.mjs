@@ -26,6 +26,8 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     transp: vevent.getFirstPropertyValue("transp"),
     edtf: vevent.getFirstPropertyValue("x-timeline-edtf"),
     categories,
+    categoryProperties: vevent.getAllProperties("categories").length,
+    duration: vevent.getFirstPropertyValue("duration") ? vevent.getFirstPropertyValue("duration").toString() : null,
   };
 });
 const refresh = calendar.getFirstProperty("refresh-interval");

@@ -6,7 +6,7 @@ summaries, DTSTART/DTEND and whether the event is all-day.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from tests.exporters.helpers import (
 from timeline.events import Meeting, Occurrence, Statement
 from timeline.exporters._ical_dates import is_exact, place
 from timeline.exporters._ical_text import clean
-from timeline.exporters.ical import calendar_uid, event_uid
+from timeline.exporters.ical import event_uid
+from timeline.facts import facts
 from timeline.testing import hostile_text_of as hostile_text
 from timeline.testing import story, timeline_of, whens
 from timeline.when import When
@@ -37,7 +38,7 @@ STORY: Expected = {
         "Nayib Bukele: offers to hold deportees from the US for a fee "
         "(between 20 January 2025 and about February 2025)",
         date(2025, 1, 20),
-        date(2025, 3, 1),
+        date(2025, 1, 21),  # 40 days: the default policy puts it on its first day
     ),
     event_uid(story.FIXED_ID_INVOCATION): (
         "Donald Trump invokes Alien Enemies Act of 1798 against Tren de Aragua (March 2025)",
@@ -51,8 +52,7 @@ STORY: Expected = {
         date(2025, 4, 1),
     ),
     event_uid(story.FIXED_ID_PAYMENT): (
-        "United States pays El Salvador about 6,000,000 USD for detention of deportees "
-        "(before 14 April 2025)",
+        "United States pays El Salvador about 6,000,000 USD for detention of deportees (by 14 April 2025)",
         date(2025, 4, 14),
         date(2025, 4, 15),
     ),
@@ -134,7 +134,7 @@ def test_story_in_icaljs() -> None:
     check_icaljs(data, STORY)
     parsed = parse_icaljs(data)
     assert parsed["version"] == "2.0"
-    assert parsed["uid"] == calendar_uid(story.STREAM)
+    assert parsed["uid"] is None  # no calendar UID: see timeline.exporters.ical
     assert parsed["name"] == parsed["wrCalname"] == story.STREAM
     assert parsed["refreshInterval"] == {"value": "PT12H", "type": "duration"}
     by_uid = {e["uid"]: e for e in parsed["events"]}
@@ -198,7 +198,8 @@ def occurrences(draw: st.DrawFn) -> list[Occurrence]:
     for i in range(draw(st.integers(1, 4))):
         common: dict[str, Any] = {
             "id": f"e{i}",
-            "when": draw(whens()),
+            # Years 1000-9998, as before; the edges of the range are in test_ical_feed.
+            "when": draw(whens(first=date(1000, 1, 1), last=date(9998, 12, 31))),
             "title": draw(hostile),
             "description": draw(st.none() | hostile),
             "place": draw(st.none() | hostile),
@@ -215,14 +216,27 @@ def _expected(events: list[Occurrence]) -> tuple[Expected, dict[str, str]]:
     expected: Expected = {}
     descriptions: dict[str, str] = {}
     for event in events:
-        placed = place(event.when, "span")
-        assert placed is not None  # span places every date
+        placed = place(event.when, "month")
+        assert placed is not None  # the default places every date
         human = event.when.human()
         summary = event.headline() if is_exact(event.when) else f"{event.headline()} ({human})"
+        summary = " ".join(summary.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
         uid = event_uid(event.id)
+        assert not isinstance(placed[1], timedelta)  # only 9999-12-31 gets a DURATION (test_ical_feed)
         expected[uid] = (clean(summary), placed[0], placed[1])
-        descriptions[uid] = human + (f"\n\n{clean(event.description)}" if event.description else "")
+        blocks = [human, *(["\n".join(facts(event))] if facts(event) else [])]
+        blocks += [event.description] if event.description else []
+        descriptions[uid] = clean("\n\n".join(blocks))  # cleaned as a whole: a CR before LF is one break
     return expected, descriptions
+
+
+def _categories(tags: tuple[str, ...]) -> list[str]:
+    """The tags as the feed lists them: a tag ending in a backslash last (see _ical_text.categories)."""
+    cleaned = [clean(tag) for tag in tags]
+    trailing = [tag for tag in cleaned if tag.endswith("\\")]
+    if len(trailing) > 1:
+        return cleaned
+    return [tag for tag in cleaned if not tag.endswith("\\")] + trailing
 
 
 _NASTY = "a\\Nb \\n, ; \\ \r\nBEGIN:VEVENT\nUID:x\nEND:VEVENT\rEND:VCALENDAR\x00\x1f 😀 中文 \u2028\x85"
@@ -252,8 +266,15 @@ def test_hostile_text_survives_every_client(events: list[Occurrence]) -> None:
     by_uid = {e["uid"]: e for e in parse_icaljs(data)["events"]}
     for event in events:
         parsed = by_uid[event_uid(event.id)]
+        assert parsed["categoryProperties"] == (
+            0
+            if not event.tags
+            else len(_categories(event.tags))
+            if sum(clean(tag).endswith("\\") for tag in event.tags) > 1
+            else 1
+        )
         assert parsed["location"] == (None if event.place is None else clean(event.place))
-        assert parsed["categories"] == [clean(tag) for tag in event.tags]
+        assert parsed["categories"] == _categories(event.tags)
 
 
 def test_a_missing_icaljs_skips_locally_and_fails_in_ci(

@@ -29,6 +29,7 @@ ENTRY_KEYS = [
     "when",
     "earliest",
     "latest",
+    "anchor",
     "precision",
     "approximate",
     "uncertain",
@@ -90,7 +91,7 @@ def test_story_validates_and_reads_back() -> None:
     payment = entries[3]
     assert payment["when"] == "../2025-04-14"
     assert (payment["earliest"], payment["latest"], payment["precision"]) == (None, "2025-04-14", "day")
-    assert payment["human"] == "before 14 April 2025"
+    assert payment["human"] == "by 14 April 2025"
     assert payment["revision"] == 2
     assert payment["history"] == [
         {
@@ -202,9 +203,39 @@ def test_any_events_validate_and_round_trip(events: list[Occurrence], data: st.D
         assert from_json(entry["event"]) == shown.event
         when = shown.event.when
         assert entry["when"] == str(when)
-        assert entry["earliest"] == (None if when.earliest is None else when.earliest.isoformat())
-        assert entry["latest"] == (None if when.latest is None else when.latest.isoformat())
+        assert entry["earliest"] == (None if when.first is None else when.first.isoformat())
+        assert entry["latest"] == (None if when.last is None else when.last.isoformat())
+        assert entry["anchor"] == when.anchor.isoformat()
         assert entry["title"] == shown.event.headline()
         assert entry["revision"] == shown.revision == 1 + len(entry["history"])
         assert datetime.fromisoformat(entry["last_changed"]).astimezone(UTC) == shown.last_changed
     assert [e["id"] for e in document["entries"]] == [e.id for e in timeline]
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest", "anchor", "precision"),
+    [
+        ("-0044-03-15", "-0044-03-15", "-0044-03-15", "-0044-03-15", "day"),
+        ("Y170000002", "+170000002-01-01", "+170000002-12-31", "+170000002-01-01", "year"),
+        ("Y-170000002/..", "-170000002-01-01", None, "-170000002-01-01", "year"),
+        ("2024-24", "2024-12-01", "2025-02-28", "2024-12-01", "season"),
+        ("../2024-05", None, "2024-05-31", "2024-05-01", "month"),
+        ("/2024-06", None, "2024-06-30", "2024-06-01", "month"),
+        ("2024-01-05T17:12:00-08:00", "2024-01-05", "2024-01-05", "2024-01-05", "time"),
+    ],
+)
+def test_every_accepted_year_is_shown(
+    text: str, earliest: str | None, latest: str | None, anchor: str, precision: str
+) -> None:
+    """JSON shows what iCalendar cannot: years before 1 and after 9999, as ISO 8601 expanded days."""
+    event = Meeting(id="m", when=When.parse(text), participants=("A",))
+    document = json.loads(export_bytes(timeline_of([event]), "json"))
+    _validator().validate(document)
+    (entry,) = document["entries"]
+    assert (entry["earliest"], entry["latest"], entry["anchor"], entry["precision"]) == (
+        earliest,
+        latest,
+        anchor,
+        precision,
+    )
+    assert json.loads(export_bytes(timeline_of([event]), "json", lines="true"))["anchor"] == anchor

@@ -19,6 +19,7 @@ from tests.exporters.helpers import export_bytes
 from timeline import testing
 from timeline.events import Correction, Meeting, Occurrence, Statement
 from timeline.exporters._markdown_text import escape, link
+from timeline.facts import facts
 from timeline.projections import Timeline
 from timeline.testing import hostile_text_of as hostile_text
 from timeline.testing import story, timeline_of
@@ -132,7 +133,7 @@ def test_story_layout() -> None:
         "between 20 January 2025 and about February 2025",
         "March 2025",
         "March 2025",
-        "before 14 April 2025",
+        "by 14 April 2025",
         "14 April 2025",
     ]
     assert rows[3][2] == "Corrected 2025-04-21: the purpose of the payment was left out"
@@ -286,7 +287,9 @@ def test_hostile_text_renders_as_itself(events: list[Occurrence], title: str, re
         if entry.id == events[0].id:
             assert any(d.endswith(_shown(f"Corrected 2025-05-01: {reason}")) for d in details)
         if event.description:
-            assert any(d.startswith(_shown(event.description)) for d in details)
+            assert any(_shown(event.description) in d for d in details)
+        for line in facts(event):  # the typed facts open the Details cell (issue 10)
+            assert any(d.startswith(_shown(line)) for d in details)
     links = sum(1 for t in tokens for c in (t.children or []) if c.type == "link_open")
     web = sum(
         1 for e in events for s in e.sources if s.url and s.url.lower().startswith(("http://", "https://"))

@@ -59,7 +59,7 @@ def test_the_story_now_and_as_of_before_the_correction(store: EventStore) -> Non
     assert [(entry.id, entry.revision, entry.when.human()) for entry in now] == [
         ("story-01-invocation", 2, "March 2025"),
         ("story-02-transfer", 1, "March 2025"),
-        ("story-03-payment", 1, "before 14 April 2025"),
+        ("story-03-payment", 1, "by 14 April 2025"),
         ("story-04-meeting", 1, "14 April 2025"),
     ]
     invocation = now.entries[0]

@@ -70,7 +70,7 @@ def test_order_of_fuzzy_dates() -> None:
     assert [entry.id for entry in timeline.entries] == [entry.id for entry in timeline]
     assert len(timeline) == len(ORDERED)
     doc = " ".join((Timeline.__doc__ or "").split())
-    assert "the earliest possible day comes first" in doc
+    assert "in the order of the day they are placed on" in doc
     assert "the finer precision comes first" in doc
     assert "the position" in doc
 

@@ -28,6 +28,7 @@ from timeline import (
     ValidationError,
     When,
 )
+from timeline.facts import facts
 from timeline.testing import ExporterContract
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ def _export(events: Sequence[Event], **options: str) -> tuple[str, dict[str, Any
 
 
 def _expected_paragraphs(event: Occurrence) -> Iterator[str]:
+    for line in facts(event):  # what the typed fields say, first (issue 10)
+        yield lines_as_written(line)
     if event.description:
         yield lines_as_written(event.description)
     if event.place:
@@ -49,8 +52,12 @@ def _expected_paragraphs(event: Occurrence) -> Iterator[str]:
     if event.involved():
         yield "Involved: " + ", ".join(lines_as_written(name) for name in event.involved())
     if event.sources:
-        labels = (s.title or s.publisher or s.url or "" for s in event.sources)
-        yield "Sources: " + ", ".join(lines_as_written(label) for label in labels)
+        cited = [
+            lines_as_written(s.title or s.publisher or s.url or "")
+            + (f": \u201c{lines_as_written(s.quote)}\u201d" if s.quote else "")
+            for s in event.sources
+        ]
+        yield "Sources: " + ", ".join(cited)
 
 
 @SETTINGS
@@ -126,8 +133,8 @@ def test_slide_shape_follows_the_timelinejs_format() -> None:
     assert doc == {
         "events": [
             {
-                "start_date": {"year": 2025, "month": 4, "day": 14, "display_date": "before 14 April 2025"},
-                "display_date": "before 14 April 2025",
+                "start_date": {"year": 2025, "month": 4, "day": 14, "display_date": "by 14 April 2025"},
+                "display_date": "by 14 April 2025",
                 "text": {
                     "headline": "United States pays El Salvador about 6,000,000 USD",
                     "text": "<p>Involved: United States, El Salvador</p>",

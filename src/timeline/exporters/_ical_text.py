@@ -56,15 +56,21 @@ def typed_text(value: str) -> Text:
     return Text(value, {"VALUE": "TEXT"})
 
 
-def categories(names: Iterable[str]) -> list[vCategory]:
-    """One CATEGORIES property per name, escaped like `Text` (a comma inside a name stays in it).
+def categories(names: Iterable[str]) -> vCategory | list[vCategory]:
+    """The tags as ONE CATEGORIES property (some clients reject more than one), escaped like `Text`.
 
-    One per name rather than a comma-separated list: ical.js splits a list at a comma that follows an
-    escaped backslash (a name ending in ``\\``), which no single-name value has.
+    ical.js splits the list at a comma that follows an escaped backslash, so a name ending in ``\\`` is
+    read wrong unless it is the last: such a name goes last. With two or more of them no order helps, and
+    only then each name gets a CATEGORIES property of its own (what every client tested reads right).
     """
-    values = []
-    for name in names:
-        value = vCategory([])
-        value.cats = [Text(name)]
-        values.append(value)
-    return values
+    cleaned = [Text(name) for name in names]
+    trailing = [name for name in cleaned if name.endswith("\\")]
+    if len(trailing) > 1:
+        return [_category([name]) for name in cleaned]
+    return _category([name for name in cleaned if not name.endswith("\\")] + trailing)
+
+
+def _category(names: list[Text]) -> vCategory:
+    value = vCategory([])
+    value.cats = [*names]
+    return value

@@ -1,19 +1,26 @@
 """The iCalendar exporter (RFC 5545, built with the icalendar package): a feed calendar apps subscribe to.
 
-Stable across exports: the calendar's UID comes from the stream name, each event's UID from the event id,
-DTSTAMP and LAST-MODIFIED are when the entry last changed (never "now"), and SEQUENCE counts its corrections;
-so an unchanged log gives identical bytes, and a client updates an event in place when it is corrected.
-Retracted entries leave the feed. Dates: see `timeline.exporters._ical_dates` (all-day VALUE=DATE with an
-exclusive DTEND, date-times in UTC, a policy for dates coarser than a day). The human date ("about January
-2025") opens the DESCRIPTION and, when the placement alone would mislead, ends the SUMMARY; the EDTF text is
-in X-TIMELINE-EDTF and the event id in X-TIMELINE-ID.
+Stable across exports: each event's UID comes from the event id, DTSTAMP and LAST-MODIFIED are when the
+entry last changed (never "now"), and SEQUENCE counts its corrections; so an unchanged log gives identical
+bytes, and a client updates an event in place when it is corrected. The calendar itself has no UID (RFC 7986
+allows one, few clients need it, and a client that names items by the first UID in the file would fold the
+whole feed into one event). Retracted entries leave the feed. Dates: see `timeline.exporters._ical_dates`
+(all-day VALUE=DATE with an exclusive DTEND, date-times exact in UTC, a policy for dates coarser than a day;
+events dated outside years 1 to 9999 are left out, with an `UnexpressibleDateWarning` giving their count).
+The human date ("about January 2025", "5 January 2024, 17:12 UTC-08:00" with the minus sign U+2212) opens
+the DESCRIPTION and, when the placement alone would mislead, ends the SUMMARY; then come the typed facts
+(`timeline.facts`). The EDTF text is in X-TIMELINE-EDTF and the event id in X-TIMELINE-ID. The SUMMARY is
+one line (line breaks become spaces: some clients drop an event otherwise); the tags go in one CATEGORIES
+property.
 
 The calendar is written piece by piece: its opening lines, then each event as it is built, then its end.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import UTC, timedelta
 from types import MappingProxyType
@@ -25,10 +32,11 @@ from icalendar.parser import Contentlines
 from icalendar.prop import vDDDTypes, vDuration, vInt
 
 from timeline.errors import ValidationError
-from timeline.exporters._ical_dates import POLICIES, is_exact, place
+from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place
 from timeline.exporters._ical_text import Text, categories, typed_text
 from timeline.exporters.base import Exporter, check_options, choice_option
 from timeline.exporters.pieces import RENDER_EACH, write_chunks
+from timeline.facts import facts, quote_words
 from timeline.hookspecs import hookimpl
 
 if TYPE_CHECKING:
@@ -39,9 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ICalExporter",
+    "UnexpressibleDateWarning",
     "build_calendar",
     "build_event",
-    "calendar_uid",
     "event_uid",
     "timeline_register_exporters",
 ]
@@ -49,8 +57,7 @@ __all__ = [
 PRODID = "-//timeline//timeline//EN"
 """The PRODID of every feed; without the library's version, so an upgrade alone changes no byte."""
 
-# Fixed namespaces: the same stream name or event id always gives the same UID, in every process.
-_CALENDAR_NAMESPACE = uuid.UUID("6f0f2a5e-8c1b-5c7e-9a57-3d0c3f6f1a01")
+# A fixed namespace: the same event id always gives the same UID, in every process.
 _EVENT_NAMESPACE = uuid.UUID("b1f8e7c2-4d3a-5e69-8b0f-2a6c9d4e7f13")
 
 _OPTIONS = MappingProxyType(
@@ -58,7 +65,10 @@ _OPTIONS = MappingProxyType(
         "name": "calendar name (NAME, X-WR-CALNAME); default: the stream name, or 'timeline'",
         "description": "calendar description (DESCRIPTION, X-WR-CALDESC); default: none",
         "refresh": "how often clients should fetch the feed, an ISO 8601 duration; default: PT12H",
-        "fuzzy": "dates coarser than a day: span (all-day over the whole range, default), first-day, or skip",
+        "fuzzy": (
+            "dates coarser than a day: month (default: all-day over the range when it is at most 31 days, "
+            "else its first day), span (over the whole range), first-day, or skip"
+        ),
     }
 )
 
@@ -72,9 +82,16 @@ def _parse_duration(text: str) -> object:
     return cast("Callable[[str], object]", vDuration.from_ical)(text)
 
 
-def calendar_uid(stream: str | None) -> str:
-    """The calendar's UID: fixed for a stream (and for the feed of all streams)."""
-    return str(uuid.uuid5(_CALENDAR_NAMESPACE, "" if stream is None else f"stream:{stream}"))
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class UnexpressibleDateWarning(UserWarning):
+    """Some events were left out of a feed: their dates fall outside years 1 to 9999 (iCalendar's range)."""
+
+
+def one_line(text: str) -> str:
+    """`text` with each line break (CR LF, CR, LF) as a space: a SUMMARY is one line."""
+    return _LINE_BREAK.sub(" ", text)
 
 
 def event_uid(event_id: str) -> str:
@@ -102,14 +119,18 @@ def _source_line(source: Source) -> str:
     line = "- " + ", ".join(parts) if parts else "-"
     if source.url:
         line = f"{line}: {source.url}" if parts else f"- {source.url}"
-    if source.quote:
-        line += f'\n  "{source.quote}"'
+    quote = quote_words(source)
+    if quote:
+        line += f"\n  {quote}"
     return line
 
 
 def _description(entry: Entry, human: str) -> str:
     event = entry.event
     blocks = [human]
+    said = facts(event)
+    if said:
+        blocks.append("\n".join(said))
     if event.description:
         blocks.append(event.description)
     if event.sources:
@@ -123,9 +144,12 @@ def _description(entry: Entry, human: str) -> str:
 
 
 def build_event(entry: Entry, policy: str) -> icalendar.Event | None:
-    """The VEVENT of one entry, or None when the fuzzy-date policy leaves it out."""
+    """The VEVENT of one entry, or None when the fuzzy-date policy leaves it out or iCalendar cannot
+    express its date (see `timeline.exporters._ical_dates.expressible`)."""
     event = entry.event
     when: When = event.when
+    if not expressible(when):
+        return None
     placed = place(when, policy)
     if placed is None:
         return None
@@ -142,9 +166,11 @@ def build_event(entry: Entry, policy: str) -> icalendar.Event | None:
     vevent["CREATED"] = vDDDTypes(entry.first_recorded.astimezone(UTC))
     vevent["SEQUENCE"] = vInt(entry.revision - 1)
     vevent["DTSTART"] = vDDDTypes(start)
-    if end is not None:
+    if isinstance(end, timedelta):  # the last day iCalendar has: no next day for DTEND
+        vevent["DURATION"] = vDuration(end)
+    elif end is not None:
         vevent["DTEND"] = vDDDTypes(end)
-    vevent["SUMMARY"] = Text(headline if is_exact(when) else f"{headline} ({human})")
+    vevent["SUMMARY"] = Text(one_line(headline if is_exact(when) else f"{headline} ({human})"))
     vevent["DESCRIPTION"] = Text(_description(entry, human))
     if event.place:
         vevent["LOCATION"] = Text(event.place)
@@ -165,7 +191,6 @@ def build_calendar(timeline: Timeline, options: Mapping[str, str]) -> icalendar.
     calendar["PRODID"] = Text(PRODID)
     calendar["CALSCALE"] = Text("GREGORIAN")
     calendar["METHOD"] = Text("PUBLISH")
-    calendar["UID"] = Text(calendar_uid(timeline.stream))
     calendar["NAME"] = typed_text(name)
     calendar["X-WR-CALNAME"] = typed_text(name)
     description = options.get("description")
@@ -209,7 +234,7 @@ class ICalExporter:
     def render_scope(self, options: Mapping[str, str]) -> str:
         """A VEVENT depends on the fuzzy-date policy alone among the options (see `CachingExporter`)."""
         check_options(self, options)
-        return f"ical/1 fuzzy={choice_option(options, 'fuzzy', POLICIES)}"
+        return f"ical/2 fuzzy={choice_option(options, 'fuzzy', POLICIES)}"
 
     def export_pieces(
         self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces
@@ -221,8 +246,16 @@ class ICalExporter:
         # The calendar's own lines, serialised by icalendar, around the events: its last two items are
         # END:VCALENDAR and the empty end marker.
         out.write(_serialise(Contentlines(lines[:-2])))
+        left_out = [e.id for e in timeline if not e.retracted and not expressible(e.event.when)]
         write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer(policy))))
         out.write(_serialise(Contentlines(lines[-2:])))
+        if left_out:
+            warnings.warn(
+                f"ical: {len(left_out)} event(s) left out, dated outside years 1 to 9999, which iCalendar "
+                f"cannot express (the first: id {left_out[0]!r})",
+                UnexpressibleDateWarning,
+                stacklevel=2,
+            )
 
 
 @hookimpl

@@ -24,7 +24,7 @@ from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option
 from timeline.exporters.pieces import RENDER_EACH, write_chunks
 from timeline.hookspecs import hookimpl
-from timeline.when import When
+from timeline.when import Precision, When
 
 if TYPE_CHECKING:
     from timeline.exporters.pieces import Chunk, Pieces
@@ -38,7 +38,7 @@ SCHEMA_VERSION = 1
 _OPTIONS = MappingProxyType(
     {"lines": "true: JSON Lines, one entry per line and no envelope (default: false)"}
 )
-_PRECISION = {1: "year", 2: "month", 3: "day", 4: "time"}
+_PRECISION = {precision: precision.name.lower() for precision in Precision}
 _SEPARATORS = (", ", ": ")
 _encode = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
 _string = json.encoder.encode_basestring  # C: a str as JSON text (not ASCII-escaped)
@@ -66,14 +66,15 @@ def _entry_json(entry: Entry, human: Callable[[When], str], iso: Callable[[datet
     event = entry.event
     when = event.when
     data = to_json(event)
-    earliest, latest = when.earliest, when.latest
+    first, last = when.first, when.last
     return {
         "id": entry.id,
         "stream": entry.stream,
         "type": data["type"],
         "when": data["when"],
-        "earliest": None if earliest is None else earliest.isoformat(),
-        "latest": None if latest is None else latest.isoformat(),
+        "earliest": None if first is None else first.isoformat(),
+        "latest": None if last is None else last.isoformat(),
+        "anchor": when.anchor.isoformat(),
         "precision": _PRECISION[when.precision],
         "approximate": when.approximate,
         "uncertain": when.uncertain,
@@ -107,11 +108,12 @@ def _when_memo() -> Callable[[When], str]:
     def when_text(when: When) -> str:
         found = said.get(when.text)
         if found is None:
-            earliest, latest = when.earliest, when.latest
+            first, last = when.first, when.last
             found = said[when.text] = (
                 f'"when": {_string(when.text)}, '
-                f'"earliest": {"null" if earliest is None else _string(earliest.isoformat())}, '
-                f'"latest": {"null" if latest is None else _string(latest.isoformat())}, '
+                f'"earliest": {"null" if first is None else _string(first.isoformat())}, '
+                f'"latest": {"null" if last is None else _string(last.isoformat())}, '
+                f'"anchor": {_string(when.anchor.isoformat())}, '
                 f'"precision": "{_PRECISION[when.precision]}", '
                 f'"approximate": {"true" if when.approximate else "false"}, '
                 f'"uncertain": {"true" if when.uncertain else "false"}, "human": {_string(when.human())}'
@@ -234,7 +236,7 @@ class JSONExporter:
     def render_scope(self, options: Mapping[str, str]) -> str:
         """An entry's piece depends on `lines` alone among the options (see `CachingExporter`)."""
         check_options(self, options)
-        return f"json/{SCHEMA_VERSION} script-safe lines={flag_option(options, 'lines', False)}"
+        return f"json/{SCHEMA_VERSION}.2 script-safe lines={flag_option(options, 'lines', False)}"
 
     def export_pieces(
         self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces

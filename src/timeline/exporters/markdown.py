@@ -2,10 +2,13 @@
 
 Layout: ``#`` the title, ``##`` each year, ``###`` each month, in chronological order, and under each heading
 a table (Date | Event | Details | Sources) with dates as people say them ("about January 2025"). An entry
-goes where its date is anchored: its first possible day, or for an open start (``../2025-04-14``, "before
-14 April 2025") its known end. Entries known only to the year ("2025", "about 2024", "2024/2025") come first
-under their year's heading, before its months. User text is escaped (see `_markdown_text`) so it renders as
-written and creates no markup. The document is written a year at a time.
+goes where its date is placed (`When.anchor`, the rule of `timeline.when`): its first possible day, a
+date-time's local day, or for an open or unknown end (``../2025-04-14``, "by 14 April 2025") its known side.
+Entries known only to the year ("2025", "about 2024", "2024/2025", "201X") come first under their year's
+heading, before its months; a season goes under the month it starts in; years before 1 are headed "45 BCE".
+The Details cell opens with what the typed fields say (`timeline.facts`); a source's quote follows it. User
+text is escaped (see `_markdown_text`) so it renders as written and creates no markup. The document is
+written a year at a time.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
+from timeline._when_words import year_words
 from timeline.exporters._markdown_text import escape, escape_line, link
 from timeline.exporters.base import Exporter, check_options
 from timeline.exporters.pieces import RENDER_EACH
+from timeline.facts import facts, quote_words
 from timeline.hookspecs import hookimpl
 from timeline.when import MONTHS, Precision, When
 
@@ -41,7 +46,9 @@ def _source(source: Source, human: Callable[[When], str] | None = None) -> str:
     extra = [escape(source.publisher)] if source.publisher else []
     if source.published is not None:
         extra.append((human or _escaped_human)(source.published))
-    return f"{cell} ({', '.join(extra)})" if extra else cell
+    cell = f"{cell} ({', '.join(extra)})" if extra else cell
+    quote = quote_words(source)
+    return f"{cell}: {escape(quote)}" if quote else cell
 
 
 def _sources_memo(human: Callable[[When], str]) -> Callable[[Source], str]:
@@ -84,8 +91,11 @@ def _human_memo() -> Callable[[When], str]:
 def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], str]) -> str:
     event = entry.event
     description, place, history = event.description, event.place, entry.history
-    if history or entry.retracted or (description and place):
-        details = [escape(description)] if description else []
+    said_facts = facts(event)
+    if said_facts or history or entry.retracted or (description and place):
+        details = [escape(line) for line in said_facts]
+        if description:
+            details.append(escape(description))
         if place:
             details.append("Place: " + escape(place))
         for change in reversed(history):  # the last correction
@@ -105,11 +115,12 @@ def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], 
 
 
 def _year_block(year: int, loose: list[Chunk], months: dict[int, list[Chunk]]) -> bytes:
-    parts: list[Chunk] = [f"\n## {year}\n".encode()]
+    said = year_words(year)
+    parts: list[Chunk] = [f"\n## {said}\n".encode()]
     if loose:
         parts += [b"\n", _TABLE_HEAD, *loose]
     for month, rows in months.items():
-        parts += [f"\n### {MONTHS[month - 1]} {year}\n\n".encode(), _TABLE_HEAD, *rows]
+        parts += [f"\n### {MONTHS[month - 1]} {said}\n\n".encode(), _TABLE_HEAD, *rows]
     return b"".join(parts)
 
 
@@ -121,7 +132,7 @@ def _renderer() -> Callable[[Entry], tuple[bytes, int]]:
 
     def piece(entry: Entry) -> tuple[bytes, int]:
         when = entry.event.when
-        anchor = when.sort_key[0]
+        anchor = when.anchor
         month = 0 if when.precision is Precision.YEAR else anchor.month
         return _row(entry, human, source).encode("utf-8"), anchor.year * 16 + month
 
@@ -172,7 +183,7 @@ class MarkdownExporter:
     def render_scope(self, options: Mapping[str, str]) -> str:
         """A row depends on no option (the title is the document's, see `CachingExporter`)."""
         check_options(self, options)
-        return "markdown/1"
+        return "markdown/2"
 
     def export_pieces(
         self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces

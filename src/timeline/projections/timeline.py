@@ -34,8 +34,9 @@ def _entry_key(entry: Entry) -> tuple[Any, int]:
 class Timeline:
     """The log folded into entries, one per occurrence, in chronological order of `when`.
 
-    Order: by `When.sort_key` of the effective event, then by global position. So the earliest possible day
-    comes first (for an open start such as ``../2025-04-14``, its end day); on the same day the finer
+    Order: by `When.sort_key` of the effective event, then by global position. So values come in the order
+    of the day they are placed on (`When.anchor`: the first possible day, a date-time's local day, an open or
+    unknown end's known side, by the one rule of `timeline.when`); on the same day the finer
     precision comes first (a date-time, then ``2025-01-01``, then ``2025-01``, then ``2025``: all start on
     1 January); date-times by their UTC instant; then the EDTF text (``2025-03`` before ``2025-03~``); and
     last the position: what was recorded first comes first. A correction of `when` moves its entry.

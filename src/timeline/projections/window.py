@@ -7,7 +7,7 @@ from datetime import date, datetime
 import attrs
 
 from timeline.errors import ValidationError
-from timeline.when import When
+from timeline.when import Day, When
 
 #: What a window bound may be given as: a When, a date, or EDTF text ("2025-03").
 Bound = When | date | str
@@ -26,6 +26,8 @@ def _days(value: Bound, name: str) -> tuple[date | None, date | None]:
             raise ValidationError(str(exc), path=name) from None
     if not isinstance(value, When):
         raise ValidationError(f"expected a When, a date or EDTF text, got {type(value).__name__}", path=name)
+    if not value.in_python_range():
+        raise ValidationError(f"a window spans years 1 to 9999, not {value.text!r}", path=name)
     return value.earliest, value.latest
 
 
@@ -52,7 +54,8 @@ class Window:
 
     def overlaps(self, when: When) -> bool:
         """True if some day `when` may be falls in the window (open ends reach without bound)."""
-        earliest, latest = when.earliest, when.latest
-        if earliest is not None and self.end is not None and earliest > self.end:
+        # Day triples, not dates: `when` may lie outside the years `date` spans (-0044, Y170000002).
+        first, last = when.first, when.last
+        if first is not None and self.end is not None and first > Day.of(self.end):
             return False
-        return not (latest is not None and self.start is not None and latest < self.start)
+        return not (last is not None and self.start is not None and last < Day.of(self.start))

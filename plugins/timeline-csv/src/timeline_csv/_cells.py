@@ -90,8 +90,8 @@ def cells(entry: Entry) -> list[str]:
         entry.id,
         event.TYPE,
         str(when),
-        when.earliest.isoformat() if when.earliest else "",
-        when.latest.isoformat() if when.latest else "",
+        when.first.isoformat() if when.first else "",  # a Day: any year, -0044-03-15 included
+        when.last.isoformat() if when.last else "",
         when.precision.name.lower(),
         when.human(),
         event.headline(),

@@ -12,6 +12,8 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from timeline.facts import facts, quote_words
+
 if TYPE_CHECKING:
     from timeline import Event, Source
 
@@ -29,13 +31,17 @@ def _link(source: Source) -> str:
     url = source.url
     # Only web links become anchors: a `javascript:` or `data:` URL must never be clickable.
     if url is not None and urlsplit(url).scheme.lower() in ("http", "https"):
-        return f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
-    return escape(label)
+        linked = f'<a href="{html.escape(url, quote=True)}">{escape(label)}</a>'
+    else:
+        linked = escape(label)
+    quote = quote_words(source)
+    return f"{linked}: {escape(quote)}" if quote else linked
 
 
 def body(event: Event) -> str:
-    """The slide's ``text``: the description, then where, who, and the sources, one paragraph each."""
-    paragraphs = []
+    """The slide's ``text``: what the typed fields say (`timeline.facts`), the description, then where,
+    who, and the sources (with their quotes), one paragraph each."""
+    paragraphs = [escape(line) for line in facts(event)]
     if event.description:
         paragraphs.append(escape(event.description))
     if event.place:
