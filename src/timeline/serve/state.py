@@ -1,0 +1,155 @@
+"""The feeds a server keeps in memory: projections caught up from the store's log, and rendered bytes.
+
+Each request first reads the store's global log after the last position seen (`read_all(after=…)`: one
+indexed query, empty when nothing changed) and folds what it returns into every projection held, so an
+append by another process (another server, a script, `timeline append`) shows on the next request. The
+rendered bytes of a feed are cached by (stream, as of, format, options) together with the projection's
+position: the position of the last record that affected that projection, so an append to another stream
+does not render this one again.
+
+One lock guards it: a Timeline is folded from one thread at a time, and rendering is CPU-bound, so the
+server's threads would not render in parallel anyway (the GIL); several processes scale it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from timeline.plugins import export, get_exporter
+from timeline.projections import Timeline
+from timeline.serve._conditional import coded_etag, refresh_seconds, strong_etag
+
+if TYPE_CHECKING:
+    from timeline.serve.routes import FeedRequest
+    from timeline.store import EventStore
+
+__all__ = ["FeedState", "Rendered"]
+
+_ProjectionKey = tuple[str | None, "datetime | None"]
+
+
+@attrs.define(kw_only=True)
+class Rendered:
+    """One feed's bytes as exported, with what the HTTP layer needs; its gzip form is made on first use."""
+
+    position: int
+    """The position of the last record that affected the feed (0: none)."""
+    body: bytes
+    etag: str
+    gzip_etag: str
+    """The strong ETag of the gzipped representation."""
+    last_modified: datetime | None
+    max_age: int | None
+    """Seconds a client may keep it: a calendar's REFRESH-INTERVAL (None: the feed does not say)."""
+    _gzipped: bytes | None = None
+
+    @classmethod
+    def of(
+        cls, body: bytes, *, position: int, last_modified: datetime | None, media_type: str = ""
+    ) -> Rendered:
+        """The rendering of `body`, with its validators."""
+        etag = strong_etag(body)
+        calendar = media_type.split(";")[0].strip().lower() == "text/calendar"
+        return cls(
+            position=position,
+            body=body,
+            etag=etag,
+            gzip_etag=coded_etag(etag, "gzip"),
+            last_modified=last_modified,
+            max_age=refresh_seconds(body) if calendar else None,
+        )
+
+    @property
+    def gzipped(self) -> bytes:
+        """The body gzipped (without a timestamp, so every process makes the same bytes)."""
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self._gzipped
+
+
+class FeedState:
+    """The projections and rendered feeds of one store, kept fresh by reading its log on each request.
+
+    `max_projections` and `max_renders` bound the memory: the least recently used are dropped (an ``as_of``
+    in a query makes a projection of its own).
+    """
+
+    def __init__(self, store: EventStore, *, max_projections: int = 32, max_renders: int = 128) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._max_projections = max_projections
+        self._max_renders = max_renders
+        # The head before the stream names: a stream created in between is then seen in the first catch-up.
+        self._position = store.head()
+        self._streams = set(store.streams())
+        self._projections: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()
+        self._renders: OrderedDict[FeedRequest, Rendered] = OrderedDict()
+
+    @property
+    def position(self) -> int:
+        """The last global position read from the store."""
+        return self._position
+
+    def streams(self) -> list[str]:
+        """The stream names, sorted, as of the last catch-up."""
+        with self._lock:
+            self._catch_up()
+            return sorted(self._streams)
+
+    def has_stream(self, name: str) -> bool:
+        """Whether the store has the stream `name`, after a catch-up."""
+        with self._lock:
+            self._catch_up()
+            return name in self._streams
+
+    def feed(self, request: FeedRequest) -> Rendered:
+        """The feed `request` asks for, caught up with the store; rendered only if it changed since the last
+        time (a `ValidationError` names a bad option)."""
+        with self._lock:
+            self._catch_up()
+            timeline = self._projection(request.stream, request.as_of)
+            cached = self._renders.get(request)
+            if cached is not None and cached.position == timeline.position:
+                self._renders.move_to_end(request)
+                return cached
+            out = io.BytesIO()
+            export(timeline, request.format, out, **dict(request.options))
+            rendered = Rendered.of(
+                out.getvalue(),
+                position=timeline.position,
+                last_modified=timeline.last_changed,
+                media_type=get_exporter(request.format).media_type,
+            )
+            self._renders[request] = rendered
+            self._renders.move_to_end(request)
+            while len(self._renders) > self._max_renders:
+                self._renders.popitem(last=False)
+            return rendered
+
+    def _catch_up(self) -> None:
+        records = list(self.store.read_all(after=self._position))
+        if not records:
+            return
+        self._position = records[-1].position
+        self._streams.update(record.stream for record in records)
+        for timeline in self._projections.values():
+            timeline.fold(records)  # each skips what it folded already and what is not its stream's
+
+    def _projection(self, stream: str | None, as_of: datetime | None) -> Timeline:
+        key = (stream, as_of)
+        timeline = self._projections.get(key)
+        if timeline is None:
+            # Built from the store, it may be ahead of `_position`; the next fold skips what it has.
+            timeline = Timeline.from_store(self.store, stream=stream, as_of=as_of)
+            self._projections[key] = timeline
+            while len(self._projections) > self._max_projections:
+                self._projections.popitem(last=False)
+        self._projections.move_to_end(key)
+        return timeline
