@@ -15,7 +15,7 @@ from timeline.serve.app import FeedApp
 if TYPE_CHECKING:
     from timeline.store import EventStore
 
-__all__ = ["ServerMissingError", "make_server", "run"]
+__all__ = ["ServerMissingError", "make_server", "run", "stop"]
 
 
 class ServerMissingError(TimelineError):
@@ -40,6 +40,14 @@ def make_server(store: EventStore, *, host: str = "127.0.0.1", port: int = 8080,
         ident="timeline",
         clear_untrusted_proxy_headers=True,
     )
+
+
+def stop(server: Any) -> None:
+    """Ask a server from `make_server`, running in another thread, to close; its `run` then returns.
+
+    The close runs in the server's own loop (through its trigger), so no socket is closed under a select.
+    """
+    server.trigger.pull_trigger(server.close)
 
 
 def run(store: EventStore, *, host: str, port: int, out: TextIO | None = None) -> None:
