@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from timeline import plugins
 from timeline.serve import _conditional as http
-from timeline.serve.routes import FeedRequest, HttpError, IndexRequest, request_path, route
+from timeline.serve.routes import FeedRequest, HttpError, IndexRequest, request_path, route, suffixes
 
-EXPORTERS = plugins.exporters()
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40)
+EXPORTERS = suffixes(plugins.exporters())
+names = st.text(st.characters(codec="utf-8"), min_size=1, max_size=40)
 
 
 @given(names)

@@ -13,7 +13,7 @@ from timeline import plugins
 from timeline.errors import StoreError, ValidationError
 from timeline.serve import _conditional as http
 from timeline.serve._index import index_page
-from timeline.serve.routes import FeedRequest, HttpError, request_path, route
+from timeline.serve.routes import FeedRequest, HttpError, request_path, route, suffixes
 from timeline.serve.state import FeedState, Rendered
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ class FeedApp:
     def __init__(self, store: EventStore, *, default_max_age: int = DEFAULT_MAX_AGE) -> None:
         self.state = FeedState(store)
         self.default_max_age = default_max_age
+        # Plugins load once per process; looking the formats up on every request would cost more than a 304.
+        self.exporters = plugins.exporters()
+        self.suffixes = suffixes(self.exporters)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Answer one request."""
@@ -52,11 +55,10 @@ class FeedApp:
         try:
             if method not in {"GET", "HEAD"}:
                 raise HttpError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed: use GET or HEAD")
-            exporters = plugins.exporters()
-            target = route(request_path(environ), str(environ.get("QUERY_STRING", "")), exporters)
+            target = route(request_path(environ), str(environ.get("QUERY_STRING", "")), self.suffixes)
             if isinstance(target, FeedRequest):
                 return self._feed(environ, start_response, target, method)
-            body = index_page(_base_url(environ), self.state.streams(), exporters)
+            body = index_page(_base_url(environ), self.state.streams(), self.exporters)
             rendered = Rendered.of(body, position=self.state.position, last_modified=None)
             headers = [("Content-Type", _HTML), ("Cache-Control", "no-cache")]
             return _send(environ, start_response, rendered, headers, method)
@@ -68,16 +70,16 @@ class FeedApp:
     def _feed(
         self, environ: WSGIEnvironment, start_response: StartResponse, request: FeedRequest, method: str
     ) -> Iterable[bytes]:
-        if request.stream is not None and not self.state.has_stream(request.stream):
-            raise HttpError(HTTPStatus.NOT_FOUND, f"no stream {request.stream!r}")
+        exporter = self.exporters[request.format]
         try:
-            rendered = self.state.feed(request)
+            rendered = self.state.feed(request, exporter)
         except ValidationError as exc:
             where = exc.path.removeprefix("options.")
             raise HttpError(
                 HTTPStatus.BAD_REQUEST, f"{where}: {exc.reason}" if where else exc.reason
             ) from None
-        exporter = plugins.get_exporter(request.format)
+        if rendered is None:
+            raise HttpError(HTTPStatus.NOT_FOUND, f"no stream {request.stream!r}")
         max_age = rendered.max_age if rendered.max_age is not None else self.default_max_age
         headers = [
             ("Content-Type", http.charset_media_type(exporter.media_type)),

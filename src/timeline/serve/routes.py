@@ -104,8 +104,7 @@ def suffixes(exporters: Mapping[str, Exporter]) -> dict[str, str]:
     return found
 
 
-def _format(suffix_text: str, exporters: Mapping[str, Exporter]) -> str:
-    known = suffixes(exporters)
+def _format(suffix_text: str, known: Mapping[str, str]) -> str:
     name = known.get(suffix_text.lower())
     if name is None:
         listed = ", ".join(sorted(known))
@@ -135,8 +134,9 @@ def _options(query: str) -> tuple[datetime | None, tuple[tuple[str, str], ...]]:
     return as_of, tuple(sorted(options.items()))
 
 
-def route(path: str, query: str, exporters: Mapping[str, Exporter]) -> IndexRequest | FeedRequest:
-    """What the request for `path` (decoded, see `request_path`) and `query` (raw) asks for.
+def route(path: str, query: str, known: Mapping[str, str]) -> IndexRequest | FeedRequest:
+    """What the request for `path` (decoded, see `request_path`) and `query` (raw) asks for; `known` maps
+    the URL suffixes to formats (`suffixes`).
 
     Raises `HttpError`: 404 for a path outside the routes or an unknown format, 400 for a bad query.
     The stream name is not checked against the store here (see the application).
@@ -150,6 +150,6 @@ def route(path: str, query: str, exporters: Mapping[str, Exporter]) -> IndexRequ
         stream, suffix_text = None, path[len(ALL_STREAMS) :]
     else:
         raise HttpError(HTTPStatus.NOT_FOUND, "not found")
-    format_name = _format(suffix_text, exporters)
+    format_name = _format(suffix_text, known)
     as_of, options = _options(query)
     return FeedRequest(stream=stream, format=format_name, as_of=as_of, options=options)

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from timeline.plugins import export, get_exporter
+from timeline.exporters.base import check_options
 from timeline.projections import Timeline
 from timeline.serve._conditional import coded_etag, refresh_seconds, strong_etag
 
 if TYPE_CHECKING:
+    from timeline.exporters.base import Exporter
     from timeline.serve.routes import FeedRequest
     from timeline.store import EventStore
 
@@ -103,29 +104,28 @@ class FeedState:
             self._catch_up()
             return sorted(self._streams)
 
-    def has_stream(self, name: str) -> bool:
-        """Whether the store has the stream `name`, after a catch-up."""
+    def feed(self, request: FeedRequest, exporter: Exporter) -> Rendered | None:
+        """The feed `request` asks for, caught up with the store, by `exporter` (the request's format);
+        rendered only if it changed since the last time. None if the store has no such stream; a
+        `ValidationError` names a bad option."""
         with self._lock:
             self._catch_up()
-            return name in self._streams
-
-    def feed(self, request: FeedRequest) -> Rendered:
-        """The feed `request` asks for, caught up with the store; rendered only if it changed since the last
-        time (a `ValidationError` names a bad option)."""
-        with self._lock:
-            self._catch_up()
+            if request.stream is not None and request.stream not in self._streams:
+                return None
             timeline = self._projection(request.stream, request.as_of)
             cached = self._renders.get(request)
             if cached is not None and cached.position == timeline.position:
                 self._renders.move_to_end(request)
                 return cached
             out = io.BytesIO()
-            export(timeline, request.format, out, **dict(request.options))
+            options = dict(request.options)
+            check_options(exporter, options)  # what `timeline.export` does, with the exporter at hand
+            exporter.export(timeline, out, options)
             rendered = Rendered.of(
                 out.getvalue(),
                 position=timeline.position,
                 last_modified=timeline.last_changed,
-                media_type=get_exporter(request.format).media_type,
+                media_type=exporter.media_type,
             )
             self._renders[request] = rendered
             self._renders.move_to_end(request)
