@@ -225,3 +225,13 @@ def test_a_calendar_parser_reads_the_feed(port: int) -> None:
         "Bukele meets Trump",
         "Second visit (May 2025)",
     ]
+
+
+def test_a_large_feed_is_sent_whole(db: Path, port: int) -> None:
+    append(db, "large", [meeting(f"l-{i}", f"Meeting {i} " + "x" * 500) for i in range(600)])
+    plain = request(port, "/streams/large.json")
+    assert len(plain.body) > 256 * 1024  # sent through the server's file wrapper
+    assert plain.body == export_cli(db, ["json", "--stream", "large"])
+    assert int(plain.headers["content-length"]) == len(plain.body)
+    zipped = request(port, "/streams/large.json", {"Accept-Encoding": "gzip"})
+    assert gzip.decompress(zipped.body) == plain.body

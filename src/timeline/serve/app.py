@@ -6,8 +6,9 @@ synchronous, and WSGI servers that people already run (waitress, gunicorn, mod_w
 
 from __future__ import annotations
 
+import io
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from timeline import plugins
 from timeline.errors import StoreError, ValidationError
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FeedApp", "make_app"]
 
+_FILE_WRAPPER_FROM = 256 * 1024
 _PLAIN = "text/plain; charset=utf-8"
 _HTML = "text/html; charset=utf-8"
 #: How long a client may keep a feed without asking again when the feed says nothing (as PT12H, the
@@ -132,7 +134,14 @@ def _send(
         headers.append(("Content-Encoding", "gzip"))
     headers.append(("Content-Length", str(len(body))))
     start_response(_status(HTTPStatus.OK), headers)
-    return [] if method == "HEAD" else [body]
+    if method == "HEAD":
+        return []
+    wrapper = environ.get("wsgi.file_wrapper")
+    if wrapper is not None and len(body) > _FILE_WRAPPER_FROM:
+        # The server's file wrapper sends from the bytes it is given; a plain list would be copied into the
+        # server's buffers (waitress spills those to a temporary file past 1 MB).
+        return cast("Iterable[bytes]", wrapper(io.BytesIO(body), 65536))
+    return [body]
 
 
 def _refuse(start_response: StartResponse, status: HTTPStatus, message: str, method: str) -> Iterable[bytes]:
