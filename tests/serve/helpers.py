@@ -59,7 +59,7 @@ def served(db: Path) -> Iterator[int]:
         store.close()
 
 
-def append(db: Path, stream: str, events: Sequence[Mapping[str, Any]]) -> None:
+def append(db: Path | str, stream: str, events: Sequence[Mapping[str, Any]]) -> None:
     """Append `events` with `timeline append` in another process."""
     lines = "".join(json.dumps(event) + "\n" for event in events)
     done = subprocess.run(

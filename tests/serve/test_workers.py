@@ -1,4 +1,4 @@
-"""Two `timeline serve` processes on one SQLite file each stay fresh; the command's own behaviour."""
+"""`timeline serve` in its own processes: two on one SQLite file, one on PostgreSQL; the command itself."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ STREAM = "shared"
 
 
 @contextmanager
-def serve_process(db: Path) -> Iterator[int]:
+def serve_process(db: Path | str) -> Iterator[int]:
     """`timeline serve --port 0` in its own process; yields the port it printed."""
     process = subprocess.Popen(
         [*TIMELINE, "--store", str(db), "serve", "--port", "0"],
@@ -71,3 +71,22 @@ def test_serve_says_what_is_missing_without_waitress(
 def test_serve_refuses_a_bad_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["serve", "--store", str(tmp_path / "x.db"), "--port", "70000"]) == cli.EXIT_USAGE
     assert "--port: 70000" in capsys.readouterr().err
+
+
+def test_a_postgresql_store_is_served_fresh() -> None:
+    import os
+
+    url = os.environ.get("TIMELINE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("set TIMELINE_TEST_POSTGRES_URL to a scratch database URL to serve from PostgreSQL")
+    from timeline.store import postgres
+
+    postgres.reset_for_tests(url)
+    append(url, STREAM, [meeting("p-1", "First")])
+    with serve_process(url) as port:
+        first = request(port, f"/streams/{STREAM}.ics")
+        assert b"First" in first.body
+        append(url, STREAM, [meeting("p-2", "Second")])
+        polled = request(port, f"/streams/{STREAM}.ics", {"If-None-Match": first.headers["etag"]})
+        assert polled.status == 200
+        assert b"Second" in polled.body
