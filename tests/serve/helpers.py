@@ -91,3 +91,25 @@ def meeting(event_id: str, title: str, when: str = "2025-04-14") -> dict[str, An
         "title": title,
         "place": "White House",
     }
+
+
+def call(
+    app: Any, path: str, query: str = "", headers: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str], bytes]:
+    """Call the WSGI application `app` in this process: (status line, headers, body)."""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path.encode().decode("latin-1"),
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8080",
+        "wsgi.url_scheme": "http",
+        **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in (headers or {}).items()},
+    }
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]], *_: Any) -> Any:
+        answer["status"], answer["headers"] = status, dict(response_headers)
+
+    body = b"".join(app(environ, start_response))
+    return answer["status"], answer["headers"], body

@@ -44,8 +44,10 @@ class FeedApp:
     `timeline.serve.state`), so it is fresh without a restart; any WSGI server runs it (threads are fine).
     """
 
-    def __init__(self, store: EventStore, *, default_max_age: int = DEFAULT_MAX_AGE) -> None:
-        self.state = FeedState(store)
+    def __init__(
+        self, store: EventStore, *, default_max_age: int = DEFAULT_MAX_AGE, state: FeedState | None = None
+    ) -> None:
+        self.state = state if state is not None else FeedState(store)
         self.default_max_age = default_max_age
         # Plugins load once per process; looking the formats up on every request would cost more than a 304.
         self.exporters = plugins.exporters()
@@ -97,10 +99,10 @@ class FeedApp:
 
 
 def make_app(
-    store: EventStore, **settings: int
+    store: EventStore, *, default_max_age: int = DEFAULT_MAX_AGE
 ) -> Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]:
     """The WSGI application for `store`: ``app = make_app(open_store(url))`` in a module gunicorn loads."""
-    return FeedApp(store, **settings)
+    return FeedApp(store, default_max_age=default_max_age)
 
 
 def _base_url(environ: Mapping[str, object]) -> str:

@@ -68,6 +68,11 @@ class Rendered:
         )
 
     @property
+    def size(self) -> int:
+        """What it counts for in the cache's bound: the body (a gzip copy, when made, is a fraction of it)."""
+        return len(self.body)
+
+    @property
     def gzipped(self) -> bytes:
         """The body gzipped (without a timestamp, so every process makes the same bytes)."""
         if self._gzipped is None:
@@ -78,15 +83,18 @@ class Rendered:
 class FeedState:
     """The projections and rendered feeds of one store, kept fresh by reading its log on each request.
 
-    `max_projections` and `max_renders` bound the memory: the least recently used are dropped (an ``as_of``
-    in a query makes a projection of its own).
+    `max_projections` and `max_render_bytes` bound the memory: the least recently used projections and
+    rendered feeds are dropped (an ``as_of`` in a query makes a projection of its own, built from the log).
     """
 
-    def __init__(self, store: EventStore, *, max_projections: int = 32, max_renders: int = 128) -> None:
+    def __init__(
+        self, store: EventStore, *, max_projections: int = 32, max_render_bytes: int = 256 * 1024 * 1024
+    ) -> None:
         self.store = store
         self._lock = threading.Lock()
         self._max_projections = max_projections
-        self._max_renders = max_renders
+        self._max_render_bytes = max_render_bytes
+        self._render_bytes = 0
         # The head before the stream names: a stream created in between is then seen in the first catch-up.
         self._position = store.head()
         self._streams = set(store.streams())
@@ -127,11 +135,18 @@ class FeedState:
                 last_modified=timeline.last_changed,
                 media_type=exporter.media_type,
             )
-            self._renders[request] = rendered
-            self._renders.move_to_end(request)
-            while len(self._renders) > self._max_renders:
-                self._renders.popitem(last=False)
+            self._keep(request, rendered)
             return rendered
+
+    def _keep(self, request: FeedRequest, rendered: Rendered) -> None:
+        old = self._renders.pop(request, None)
+        if old is not None:
+            self._render_bytes -= old.size
+        self._renders[request] = rendered
+        self._render_bytes += rendered.size
+        while self._render_bytes > self._max_render_bytes and len(self._renders) > 1:
+            _, dropped = self._renders.popitem(last=False)
+            self._render_bytes -= dropped.size
 
     def _catch_up(self) -> None:
         records = list(self.store.read_all(after=self._position))
