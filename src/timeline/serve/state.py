@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from timeline.errors import StoreError, ValidationError
 from timeline.exporters.base import check_options
 from timeline.projections import Timeline
 from timeline.serve._conditional import coded_etag, refresh_seconds, strong_etag
@@ -154,15 +155,23 @@ class FeedState:
             return
         self._position = records[-1].position
         self._streams.update(record.stream for record in records)
-        for timeline in self._projections.values():
-            timeline.fold(records)  # each skips what it folded already and what is not its stream's
+        for key, timeline in list(self._projections.items()):
+            try:
+                timeline.fold(records)  # each skips what it folded already and what is not its stream's
+            except ValidationError as exc:
+                # An amendment the store should have refused: the log is not what a Timeline can fold.
+                del self._projections[key]
+                raise StoreError(f"the log cannot be folded: {exc}") from exc
 
     def _projection(self, stream: str | None, as_of: datetime | None) -> Timeline:
         key = (stream, as_of)
         timeline = self._projections.get(key)
         if timeline is None:
             # Built from the store, it may be ahead of `_position`; the next fold skips what it has.
-            timeline = Timeline.from_store(self.store, stream=stream, as_of=as_of)
+            try:
+                timeline = Timeline.from_store(self.store, stream=stream, as_of=as_of)
+            except ValidationError as exc:
+                raise StoreError(f"the log cannot be folded: {exc}") from exc
             self._projections[key] = timeline
             while len(self._projections) > self._max_projections:
                 self._projections.popitem(last=False)
