@@ -82,7 +82,7 @@ def _check(
 @given(steps)
 def test_every_poll_serves_a_fresh_export(operations: list[tuple[str, Any, Any]]) -> None:
     store = MemoryStore()
-    app = FeedApp(store, state=FeedState(store, max_projections=4, max_render_bytes=20_000))
+    app = FeedApp(store, state=FeedState(store, max_projections=2, max_past=1, max_render_bytes=20_000))
     seen: dict[str, tuple[str, bytes]] = {}  # key -> the ETag and body last served
     live: list[Occurrence] = []  # appended and not retracted, in order
     for kind, first, second in operations:

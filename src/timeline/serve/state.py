@@ -85,21 +85,29 @@ class FeedState:
     """The projections and rendered feeds of one store, kept fresh by reading its log on each request.
 
     `max_projections` and `max_render_bytes` bound the memory: the least recently used projections and
-    rendered feeds are dropped (an ``as_of`` in a query makes a projection of its own, built from the log).
+    rendered feeds are dropped. An ``as_of`` in a query makes a projection of its own, built from the log;
+    at most `max_past` of those are kept, apart, so queries of many moments never push out the live feeds.
     """
 
     def __init__(
-        self, store: EventStore, *, max_projections: int = 32, max_render_bytes: int = 256 * 1024 * 1024
+        self,
+        store: EventStore,
+        *,
+        max_projections: int = 32,
+        max_past: int = 4,
+        max_render_bytes: int = 256 * 1024 * 1024,
     ) -> None:
         self.store = store
         self._lock = threading.Lock()
         self._max_projections = max_projections
+        self._max_past = max_past
         self._max_render_bytes = max_render_bytes
         self._render_bytes = 0
         # The head before the stream names: a stream created in between is then seen in the first catch-up.
         self._position = store.head()
         self._streams = set(store.streams())
-        self._projections: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()
+        self._projections: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()  # as of now
+        self._past: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()  # as of a moment
         self._renders: OrderedDict[FeedRequest, Rendered] = OrderedDict()
 
     @property
@@ -155,25 +163,29 @@ class FeedState:
             return
         self._position = records[-1].position
         self._streams.update(record.stream for record in records)
-        for key, timeline in list(self._projections.items()):
-            try:
-                timeline.fold(records)  # each skips what it folded already and what is not its stream's
-            except ValidationError as exc:
-                # An amendment the store should have refused: the log is not what a Timeline can fold.
-                del self._projections[key]
-                raise StoreError(f"the log cannot be folded: {exc}") from exc
+        for held in (self._projections, self._past):
+            for key, timeline in list(held.items()):
+                try:
+                    timeline.fold(records)  # each skips what it folded already and what is not its stream's
+                except ValidationError as exc:
+                    # An amendment the store should have refused: the log is not what a Timeline can fold.
+                    del held[key]
+                    raise StoreError(f"the log cannot be folded: {exc}") from exc
 
     def _projection(self, stream: str | None, as_of: datetime | None) -> Timeline:
         key = (stream, as_of)
-        timeline = self._projections.get(key)
+        held, bound = (
+            (self._projections, self._max_projections) if as_of is None else (self._past, self._max_past)
+        )
+        timeline = held.get(key)
         if timeline is None:
             # Built from the store, it may be ahead of `_position`; the next fold skips what it has.
             try:
                 timeline = Timeline.from_store(self.store, stream=stream, as_of=as_of)
             except ValidationError as exc:
                 raise StoreError(f"the log cannot be folded: {exc}") from exc
-            self._projections[key] = timeline
-            while len(self._projections) > self._max_projections:
-                self._projections.popitem(last=False)
-        self._projections.move_to_end(key)
+            held[key] = timeline
+            while len(held) > bound:
+                held.popitem(last=False)
+        held.move_to_end(key)
         return timeline
