@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from _mix import make_event
 
+from timeline import export
 from timeline.events import Correction
-from timeline.plugins import export
 from timeline.projections import Timeline
 from timeline.serve import FeedApp
 from timeline.store import EventStore, open_store

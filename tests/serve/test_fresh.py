@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.serve.helpers import call
+from timeline import export
 from timeline.events import Correction, Meeting, Occurrence, Retraction
-from timeline.plugins import export
 from timeline.projections import Timeline
 from timeline.serve import FeedApp
 from timeline.serve.state import FeedState
