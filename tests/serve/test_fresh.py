@@ -7,6 +7,7 @@ projections and rendered feeds are dropped and built again along the way.
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import attrs
@@ -42,7 +43,11 @@ retractions = st.tuples(st.just("retract"), st.integers(0, 50), st.just(""))
 polls = st.tuples(
     st.just("poll"),
     st.sampled_from((None, *STREAMS)),
-    st.tuples(st.sampled_from(sorted(FORMATS)), st.one_of(st.none(), st.integers(0, 50))),
+    st.tuples(
+        st.sampled_from(sorted(FORMATS)),
+        st.one_of(st.none(), st.integers(0, 50)),
+        st.sampled_from((None, date(2000, 1, 1), date(2025, 4, 15), date.today())),
+    ),
 )
 steps = st.lists(st.one_of(appends, corrections, retractions, polls), min_size=1, max_size=30)
 
@@ -54,6 +59,7 @@ def _check(
     stream: str | None,
     format_name: str,
     as_of_index: int | None,
+    reported_by: date | None = None,
 ) -> None:
     """Poll one feed (conditionally, when it was fetched before) and compare with a fresh export."""
     records = list(store.read_all())
@@ -61,6 +67,8 @@ def _check(
     if as_of_index is not None and records:
         as_of = records[as_of_index % len(records)].recorded_at
         query = "as_of=" + as_of.isoformat().replace("+", "%2B")
+    if reported_by is not None:
+        query = f"{query}&reported_by={reported_by.isoformat()}".lstrip("&")
     path = f"/streams/{stream}{FORMATS[format_name]}" if stream else f"/all{FORMATS[format_name]}"
     if stream is not None and stream not in {r.stream for r in records}:
         assert call(app, path, query)[0].startswith("404")
@@ -69,7 +77,9 @@ def _check(
     headers = {"If-None-Match": seen[key][0]} if key in seen else {}
     status, answer, body = call(app, path, query, headers)
     expected = io.BytesIO()
-    export(Timeline.from_store(store, stream=stream, as_of=as_of), format_name, expected)
+    export(
+        Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by), format_name, expected
+    )
     if status.startswith("304"):
         assert seen[key][1] == expected.getvalue()
     else:

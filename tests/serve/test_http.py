@@ -155,6 +155,7 @@ def test_head(port: int) -> None:
         (f"/streams/{STREAM}.ics?fuzzy=sometimes", 400, "fuzzy: 'sometimes' is not one of"),
         (f"/streams/{STREAM}.ics?colour=red", 400, "unknown option colour"),
         (f"/streams/{STREAM}.ics?as_of=yesterday", 400, "as_of: 'yesterday'"),
+        (f"/streams/{STREAM}.ics?reported_by=20250414", 400, "reported_by: '20250414' is not"),
         (f"/streams/{STREAM}.ics?name=a&name=b", 400, "option 'name' is given twice"),
         ("/streams/%ff.ics", 400, "not UTF-8"),
     ],
@@ -209,6 +210,11 @@ def test_same_bytes_as_timeline_export(db: Path, port: int) -> None:
         ),
         (f"/streams/{STREAM}.json", ["json", "--stream", STREAM]),
         ("/all.md?title=All", ["markdown", "--option", "title=All"]),
+        ("/all.json?reported_by=2020-01-01", ["json", "--reported-by", "2020-01-01"]),
+        (
+            f"/streams/{STREAM}.md?reported_by=2099-01-01",
+            ["markdown", "--stream", STREAM, "--reported-by", "2099-01-01"],
+        ),
         (f"/streams/{STREAM}.ics?as_of=2020-01-01", ["ical", "--stream", STREAM, "--as-of", "2020-01-01"]),
     ]
     for path, args in cases:

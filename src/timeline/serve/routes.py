@@ -6,8 +6,9 @@
 
 EXT is a format's extension (``.ics``, ``.json``, ``.md``) or its name (``.ical``, ``.markdown``,
 ``.timelinejs``); a name wins over an extension, and an extension two formats share goes to the first by name.
-Query options are those of ``timeline export``: ``as_of`` (``--as-of``) and each option of the format
-(``--option KEY=VALUE``), such as ``fuzzy``, ``name`` or ``refresh`` for iCalendar. Nothing else is reachable.
+Query options are those of ``timeline export``: ``as_of`` (``--as-of``), ``reported_by`` (``--reported-by``)
+and each option of the format (``--option KEY=VALUE``), such as ``fuzzy``, ``name`` or ``refresh`` for
+iCalendar. Nothing else is reachable.
 """
 
 from __future__ import annotations
@@ -24,11 +25,21 @@ if TYPE_CHECKING:
 
     from timeline.exporters.base import Exporter
 
-__all__ = ["FeedRequest", "HttpError", "IndexRequest", "parse_as_of", "route", "suffixes"]
+__all__ = [
+    "FeedRequest",
+    "HttpError",
+    "IndexRequest",
+    "parse_as_of",
+    "parse_reported_by",
+    "request_path",
+    "route",
+    "suffixes",
+]
 
 ALL_STREAMS = "/all"
 STREAMS = "/streams/"
 AS_OF = "as_of"
+REPORTED_BY = "reported_by"
 
 
 class HttpError(Exception):
@@ -47,11 +58,13 @@ class IndexRequest:
 
 @attrs.frozen(kw_only=True)
 class FeedRequest:
-    """One feed: a stream (None: all of them) in a format, as of a moment, with the format's options."""
+    """One feed: a stream (None: all of them) in a format, as of a moment and as reported by a day (None:
+    now, everything), with the format's options."""
 
     stream: str | None
     format: str
     as_of: datetime | None
+    reported_by: date | None
     options: tuple[tuple[str, str], ...]  # sorted by key: a cache key as well as the exporter's options
 
 
@@ -69,6 +82,18 @@ def parse_as_of(text: str) -> datetime:
     if moment.tzinfo is None:
         raise HttpError(HTTPStatus.BAD_REQUEST, f"as_of: {text!r} has no UTC offset (add Z or +HH:MM)")
     return moment
+
+
+def parse_reported_by(text: str) -> date:
+    """``reported_by`` as the CLI's ``--reported-by`` reads it: a date, YYYY-MM-DD."""
+    try:
+        if len(text) != 10:  # fromisoformat also takes 20250414; the CLI takes YYYY-MM-DD only
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HttpError(
+            HTTPStatus.BAD_REQUEST, f"reported_by: {text!r} is not an ISO 8601 date (YYYY-MM-DD)"
+        ) from None
 
 
 def request_path(environ: Mapping[str, object]) -> str:
@@ -119,7 +144,7 @@ def _split_suffix(text: str) -> tuple[str, str]:
     return base, f".{suffix}"
 
 
-def _options(query: str) -> tuple[datetime | None, tuple[tuple[str, str], ...]]:
+def _options(query: str) -> tuple[datetime | None, date | None, tuple[tuple[str, str], ...]]:
     try:
         pairs = parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
@@ -131,7 +156,9 @@ def _options(query: str) -> tuple[datetime | None, tuple[tuple[str, str], ...]]:
         options[key] = value
     as_of_text = options.pop(AS_OF, None)
     as_of = None if as_of_text is None else parse_as_of(as_of_text)
-    return as_of, tuple(sorted(options.items()))
+    reported_text = options.pop(REPORTED_BY, None)
+    reported_by = None if reported_text is None else parse_reported_by(reported_text)
+    return as_of, reported_by, tuple(sorted(options.items()))
 
 
 def route(path: str, query: str, known: Mapping[str, str]) -> IndexRequest | FeedRequest:
@@ -151,5 +178,7 @@ def route(path: str, query: str, known: Mapping[str, str]) -> IndexRequest | Fee
     else:
         raise HttpError(HTTPStatus.NOT_FOUND, "not found")
     format_name = _format(suffix_text, known)
-    as_of, options = _options(query)
-    return FeedRequest(stream=stream, format=format_name, as_of=as_of, options=options)
+    as_of, reported_by, options = _options(query)
+    return FeedRequest(
+        stream=stream, format=format_name, as_of=as_of, reported_by=reported_by, options=options
+    )

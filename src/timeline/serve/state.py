@@ -17,7 +17,7 @@ import gzip
 import io
 import threading
 from collections import OrderedDict
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import attrs
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FeedState", "Rendered"]
 
-_ProjectionKey = tuple[str | None, "datetime | None"]
+_ProjectionKey = tuple[str | None, "datetime | None", "date | None"]
 
 
 @attrs.define(kw_only=True)
@@ -85,8 +85,9 @@ class FeedState:
     """The projections and rendered feeds of one store, kept fresh by reading its log on each request.
 
     `max_projections` and `max_render_bytes` bound the memory: the least recently used projections and
-    rendered feeds are dropped. An ``as_of`` in a query makes a projection of its own, built from the log;
-    at most `max_past` of those are kept, apart, so queries of many moments never push out the live feeds.
+    rendered feeds are dropped. An ``as_of`` or ``reported_by`` in a query makes a projection of its own,
+    built from the log; at most `max_past` of those are kept, apart, so queries of many moments never push
+    out the live feeds.
     """
 
     def __init__(
@@ -129,7 +130,7 @@ class FeedState:
             self._catch_up()
             if request.stream is not None and request.stream not in self._streams:
                 return None
-            timeline = self._projection(request.stream, request.as_of)
+            timeline = self._projection(request.stream, request.as_of, request.reported_by)
             cached = self._renders.get(request)
             if cached is not None and cached.position == timeline.position:
                 self._renders.move_to_end(request)
@@ -172,16 +173,17 @@ class FeedState:
                     del held[key]
                     raise StoreError(f"the log cannot be folded: {exc}") from exc
 
-    def _projection(self, stream: str | None, as_of: datetime | None) -> Timeline:
-        key = (stream, as_of)
-        held, bound = (
-            (self._projections, self._max_projections) if as_of is None else (self._past, self._max_past)
-        )
+    def _projection(self, stream: str | None, as_of: datetime | None, reported_by: date | None) -> Timeline:
+        key = (stream, as_of, reported_by)
+        live = as_of is None and reported_by is None
+        held, bound = (self._projections, self._max_projections) if live else (self._past, self._max_past)
         timeline = held.get(key)
         if timeline is None:
             # Built from the store, it may be ahead of `_position`; the next fold skips what it has.
             try:
-                timeline = Timeline.from_store(self.store, stream=stream, as_of=as_of)
+                timeline = Timeline.from_store(
+                    self.store, stream=stream, as_of=as_of, reported_by=reported_by
+                )
             except ValidationError as exc:
                 raise StoreError(f"the log cannot be folded: {exc}") from exc
             held[key] = timeline
