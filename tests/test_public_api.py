@@ -21,7 +21,13 @@ PUBLIC_NAMES = {
 PLUGIN_AUTHOR_NAMES = {
     "hookimpl", "Exporter", "check_options", "flag_option", "choice_option", "Entry", "Timeline", "Recorded",
 }  # fmt: skip
-SUPPORTED_SUBMODULES = ("timeline.plugins", "timeline.hookspecs", "timeline.testing", "timeline.cli")
+SUPPORTED_SUBMODULES = (
+    "timeline.plugins",
+    "timeline.hookspecs",
+    "timeline.testing",
+    "timeline.serve",
+    "timeline.cli",
+)
 
 
 def test_public_names_are_exported() -> None:

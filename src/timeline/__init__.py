@@ -8,6 +8,7 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 - `timeline.plugins`: the plugin manager (`make_plugin_manager`, `get_plugin_manager`, `formats`, ...).
 - `timeline.hookspecs`: the hooks a plugin can implement, each with its documentation.
 - `timeline.testing`: test data and the exporter contract for plugins (``pip install timeline[testing]``).
+- `timeline.serve`: the WSGI application of the feeds (`make_app`, `FeedApp`), run by ``timeline serve``.
 - `timeline.cli`: the ``timeline`` command (`main`).
 
 Every other module is an implementation detail that may move or change without notice.
