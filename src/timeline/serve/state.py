@@ -5,7 +5,8 @@ indexed query, empty when nothing changed) and folds what it returns into every 
 append by another process (another server, a script, `timeline append`) shows on the next request. The
 rendered bytes of a feed are cached by (stream, as of, format, options) together with the projection's
 position: the position of the last record that affected that projection, so an append to another stream
-does not render this one again.
+does not render this one again. When the feed did change, its render cache (`timeline.render_cache`) renders
+only the entries that changed and reuses the others' bytes: the output is the bytes of `timeline.export`.
 
 One lock guards it: a Timeline is folded from one thread at a time, and rendering is CPU-bound, so the
 server's threads would not render in parallel anyway (the GIL); several processes scale it.
@@ -18,17 +19,19 @@ import io
 import threading
 from collections import OrderedDict
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
 from timeline.errors import StoreError, ValidationError
 from timeline.exporters.base import check_options
 from timeline.projections import Timeline
+from timeline.render_cache import memory_cache
 from timeline.serve._conditional import coded_etag, refresh_seconds, strong_etag
 
 if TYPE_CHECKING:
     from timeline.exporters.base import Exporter
+    from timeline.exporters.pieces import CachingExporter, RenderCache
     from timeline.serve.routes import FeedRequest
     from timeline.store import EventStore
 
@@ -70,8 +73,9 @@ class Rendered:
 
     @property
     def size(self) -> int:
-        """What it counts for in the cache's bound: the body (a gzip copy, when made, is a fraction of it)."""
-        return len(self.body)
+        """What it counts for in the cache's bound: the body, twice (the feed's render cache holds about as
+        much again; a gzip copy, when made, is a fraction of it)."""
+        return 2 * len(self.body)
 
     @property
     def gzipped(self) -> bytes:
@@ -110,6 +114,8 @@ class FeedState:
         self._projections: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()  # as of now
         self._past: OrderedDict[_ProjectionKey, Timeline] = OrderedDict()  # as of a moment
         self._renders: OrderedDict[FeedRequest, Rendered] = OrderedDict()
+        # Each feed's rendered entries (a render cache), dropped with its bytes.
+        self._pieces: dict[FeedRequest, RenderCache] = {}
 
     @property
     def position(self) -> int:
@@ -138,7 +144,15 @@ class FeedState:
             out = io.BytesIO()
             options = dict(request.options)
             check_options(exporter, options)  # what `timeline.export` does, with the exporter at hand
-            exporter.export(timeline, out, options)
+            pieces = self._pieces.get(request)
+            if pieces is None:
+                pieces = memory_cache(exporter, options)  # None: the exporter does not cache pieces
+            if pieces is None:
+                exporter.export(timeline, out, options)
+            else:
+                # The same bytes as `export`; only the entries that changed since the last time are rendered.
+                cast("CachingExporter", exporter).export_pieces(timeline, out, options, pieces)
+                self._pieces[request] = pieces
             rendered = Rendered.of(
                 out.getvalue(),
                 position=timeline.position,
@@ -155,8 +169,9 @@ class FeedState:
         self._renders[request] = rendered
         self._render_bytes += rendered.size
         while self._render_bytes > self._max_render_bytes and len(self._renders) > 1:
-            _, dropped = self._renders.popitem(last=False)
+            key, dropped = self._renders.popitem(last=False)
             self._render_bytes -= dropped.size
+            self._pieces.pop(key, None)
 
     def _catch_up(self) -> None:
         records = list(self.store.read_all(after=self._position))
