@@ -90,3 +90,10 @@ def test_a_postgresql_store_is_served_fresh() -> None:
         polled = request(port, f"/streams/{STREAM}.ics", {"If-None-Match": first.headers["etag"]})
         assert polled.status == 200
         assert b"Second" in polled.body
+
+
+def test_serve_never_creates_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "missing.db"
+    assert cli.main(["serve", "--store", str(missing), "--port", "0"]) == cli.EXIT_FAILURE
+    assert "no store at" in capsys.readouterr().err
+    assert not missing.exists()
