@@ -47,7 +47,10 @@ def stop(server: Any) -> None:
 
     The close runs in the server's own loop (through its trigger), so no socket is closed under a select.
     """
-    server.trigger.pull_trigger(server.close)
+    try:
+        server.trigger.pull_trigger(server.close)
+    except OSError:  # its loop has ended and closed the trigger already: closing is all that is left
+        server.close()
 
 
 def run(store: EventStore, *, host: str, port: int, out: TextIO | None = None) -> None:
