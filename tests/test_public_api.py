@@ -25,6 +25,7 @@ SUPPORTED_SUBMODULES = (
     "timeline.plugins",
     "timeline.hookspecs",
     "timeline.testing",
+    "timeline.serve",
     "timeline.cli",
     "timeline.facts",
 )

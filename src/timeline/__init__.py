@@ -8,6 +8,7 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 - `timeline.plugins`: the plugin manager (`make_plugin_manager`, `get_plugin_manager`, `formats`, ...).
 - `timeline.hookspecs`: the hooks a plugin can implement, each with its documentation.
 - `timeline.testing`: test data and the exporter contract (``pip install 'timeline-core[testing]'``).
+- `timeline.serve`: the WSGI application of the feeds (`make_app`, `FeedApp`), run by ``timeline serve``.
 - `timeline.cli`: the ``timeline`` command (`main`).
 - `timeline.facts`: what an event's typed fields say, worded for readers (`facts`), as the exporters show it.
 

@@ -168,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_plugins)
     p = add_parser("streams", help="the streams in the store with their versions")
     p.set_defaults(run=_cmd_streams)
+    p = sub.add_parser("serve", help="serve the feeds over HTTP, read-only (needs the [serve] extra)")
+    p.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help="as the global --store")
+    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1, loopback)")
+    p.add_argument("--port", type=int, default=8080, help="the port (default: 8080; 0: any free port)")
+    p.set_defaults(run=_cmd_serve)
     return parser
 
 
@@ -369,6 +374,16 @@ def _cmd_streams(args: argparse.Namespace) -> int:
     with _open(args) as store:
         for name in store.streams():
             print(f"{name}\t{store.version(name)}")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from timeline.serve.server import run
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port: {args.port} is not a port number (0 to 65535)")
+    with _open(args) as store:
+        run(store, host=args.host, port=args.port)
     return EXIT_OK
 
 
