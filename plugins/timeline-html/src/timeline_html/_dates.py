@@ -15,7 +15,7 @@ __all__ = ["day_words", "machine", "recorded", "when_html"]
 
 
 def machine(part: str) -> str:
-    """One EDTF date (no ``/``) as an HTML datetime value, without its qualifier: ``2025-03~`` → ``2025-03``."""
+    """One EDTF date (no ``/``) as an HTML datetime value: ``2025-03~`` gives ``2025-03`` (no qualifier)."""
     return part.rstrip("~?%")
 
 
