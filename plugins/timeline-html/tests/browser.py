@@ -7,6 +7,7 @@ profile and no background networking, so the performance log holds only what the
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -96,23 +97,50 @@ def watch_violations(driver: Any) -> None:
     )
 
 
-def requests(driver: Any) -> list[str]:
-    """The URLs the browser requested since the last call (from the performance log)."""
-    urls = []
+def requests(driver: Any) -> list[tuple[str, str | None]]:
+    """Each URL the browser asked for since the last call, and why it was blocked (``"csp"``) or None.
+
+    From the performance log, which this empties. Chromium logs a request before its Content-Security-Policy
+    check, so a refused one shows up too, with the reason from its ``Network.loadingFailed`` event.
+    """
+    urls: dict[str, str] = {}
+    blocked: dict[str, str] = {}
     for line in driver.get_log("performance"):
         message = json.loads(line["message"])["message"]
+        params = message["params"]
         if message["method"] == "Network.requestWillBeSent":
-            urls.append(cast("str", message["params"]["request"]["url"]))
-    return urls
+            urls.setdefault(params["requestId"], params["request"]["url"])
+        elif message["method"] == "Network.loadingFailed" and params.get("blockedReason"):
+            blocked[params["requestId"]] = params["blockedReason"]
+    return [(url, blocked.get(request)) for request, url in urls.items()]
 
 
 def open_page(driver: Any, html: bytes, folder: Path, name: str = "page.html") -> str:
-    """Write `html` to `folder`/`name` and load it; return its file: URL."""
+    """Write `html` to `folder`/`name` and load it (the performance log emptied first); return its URL."""
     path = folder / name
     path.write_bytes(html)
     url = path.as_uri()
+    driver.get("about:blank")
+    requests(driver)
     driver.get(url)
     return url
+
+
+def screenshot(driver: Any, path: Path) -> tuple[int, int]:
+    """Save the whole page (not just the viewport) as a PNG; return its size in CSS pixels."""
+    width, height = driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
+    )
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return int(width), int(height)
 
 
 def axe_violations(driver: Any) -> list[dict[str, Any]]:
