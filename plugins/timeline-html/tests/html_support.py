@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
-import attrs
+from attrs import Factory, define
 from hypothesis import HealthCheck, settings
 from timeline_html import HtmlExporter
 
@@ -53,13 +53,13 @@ STORY = Path(__file__).resolve().parents[3] / "examples" / "story.jsonl"
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
-@attrs.define(eq=False)
+@define(eq=False)
 class Node:
     """An element: its tag, attributes (entities decoded) and children (nodes and text)."""
 
     tag: str
     attrs: dict[str, str | None]
-    children: list[Node | str] = attrs.Factory(list)
+    children: list[Node | str] = Factory(list)
 
     def text(self) -> str:
         """The text content, as the DOM's textContent would give it."""
@@ -227,10 +227,10 @@ def hostile_timeline(*, include_retracted: bool = True) -> Timeline:
     return Timeline.from_records(records(hostile_events()), include_retracted=include_retracted)
 
 
-def json_ld(document: Node) -> dict[str, object]:
+def json_ld(document: Node) -> dict[str, Any]:
     """The page's schema.org data."""
     (block,) = [node for node in document.all("script") if node.attrs.get("type") == "application/ld+json"]
-    return cast("dict[str, object]", json.loads(block.text()))
+    return cast("dict[str, Any]", json.loads(block.text()))
 
 
 def heading_levels(document: Node) -> list[int]:

@@ -27,6 +27,7 @@ from html_support import (
     timeline_of,
 )
 from timeline_html import HtmlExporter
+from timeline_html._dates import datetime_value, when_html
 from timeline_html._jsonld import script_json
 
 from timeline.errors import ValidationError
@@ -272,7 +273,7 @@ def test_retracted_entries_listed_with_the_option() -> None:
     assert item.one("h3").text() == "withdrawn one"
     assert item.one("ul", "history").text() == "Retracted 1 May 2025: not confirmed"
     assert [n.one(cls="title").text() for n in document.all("li", "entry")] == ["new"]
-    assert [i["item"]["name"] for i in json_ld(document)["itemListElement"]] == ["new"]  # type: ignore[index]
+    assert [i["item"]["name"] for i in json_ld(document)["itemListElement"]] == ["new"]
 
 
 def test_hostile_text_creates_no_markup() -> None:
@@ -356,3 +357,33 @@ def test_an_empty_timeline_is_a_whole_page() -> None:
     assert document.one("p", "empty").text() == "No events."
     assert document.all("svg", "track") == []
     assert json_ld(document)["numberOfItems"] == 0
+
+
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("2025", "2025"),
+        ("2025-03~", "2025-03"),
+        ("2025-04-14%", "2025-04-14"),
+        ("2025-04-14T15:30:00-04:00", "2025-04-14T15:30:00-04:00"),
+        ("2025-04-14T15:30:00Z", "2025-04-14T15:30:00Z"),
+        # EDTF forms HTML has no datetime value for: a season, unspecified digits, years before 1.
+        ("2024-21", None),
+        ("201X", None),
+        ("2024-XX", None),
+        ("0000", None),
+        ("-0044", None),
+        ("Y170000002", None),
+    ],
+)
+def test_datetime_values_are_what_html_accepts(part: str, value: str | None) -> None:
+    assert datetime_value(part) == value
+
+
+def test_interval_wording_keeps_its_text_with_bounds_marked() -> None:
+    for text in ("2025-01/2025-03-10", "../2025-04-14", "2025-04/..", "2025-01-20/2025-02~"):
+        when = When.parse(text)
+        node = parse(f"<!DOCTYPE html><p>{when_html(when)}</p>".encode()).one("p")
+        assert node.text() == when.human()
+        known = [part for part in text.split("/") if part != ".."]
+        assert [t.text() for t in node.all("time")] == [When.parse(part).human() for part in known]

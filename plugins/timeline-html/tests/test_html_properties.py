@@ -12,7 +12,7 @@ import json
 from html_support import SETTINGS, Node, export, hostile_text, json_ld, occurrence_lists, parse, records
 from hypothesis import given
 from hypothesis import strategies as st
-from timeline_html._dates import machine
+from timeline_html._dates import datetime_value
 from timeline_html._facts import facts
 
 from timeline.events import Correction, Event, Occurrence, Retraction
@@ -30,8 +30,8 @@ def _expect_when(node: Node, when: When) -> None:
     assert node.one("span", "date").text() == when.human()
     assert node.one("p", "when").attrs["data-edtf"] == when.text
     datetimes = [t.attrs["datetime"] for t in node.one("span", "date").all("time")]
-    parts = [part for part in when.text.split("/") if part != ".."]
-    assert datetimes in ([machine(part) for part in parts], [machine(parts[0])])
+    values = [datetime_value(part) for part in when.text.split("/") if part not in ("..", "")]
+    assert datetimes in ([v for v in values if v is not None], [v for v in values[:1] if v is not None])
 
 
 def _expect_entry(node: Node, entry: Entry) -> None:

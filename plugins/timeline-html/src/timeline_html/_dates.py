@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from typing import TYPE_CHECKING
 
@@ -11,35 +12,46 @@ from timeline_html._text import escape
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-__all__ = ["day_words", "machine", "recorded", "when_html"]
+__all__ = ["datetime_value", "day_words", "recorded", "when_html"]
+
+# What HTML accepts in <time datetime> (a year, a month, a date, a global date and time) among EDTF texts.
+_HTML_DATETIME = re.compile(
+    r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-[0-9]{2}(?:T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2}))?)?)?"
+)
 
 
-def machine(part: str) -> str:
-    """One EDTF date (no ``/``) as an HTML datetime value: ``2025-03~`` gives ``2025-03`` (no qualifier)."""
-    return part.rstrip("~?%")
+def datetime_value(part: str) -> str | None:
+    """One EDTF date (no ``/``) as an HTML datetime value (``2025-03~`` gives ``2025-03``), or None if HTML
+    has no such value (a season, unspecified digits, a year before 1)."""
+    text = part.rstrip("~?%")
+    return text if _HTML_DATETIME.fullmatch(text) else None
 
 
 def _time(words: str, part: str) -> str:
-    return f'<time datetime="{machine(part)}">{escape(words)}</time>'
+    value = datetime_value(part)
+    if value is None:
+        return f'<span class="bound">{escape(words)}</span>'
+    return f'<time datetime="{value}">{escape(words)}</time>'
 
 
 def when_html(when: When) -> str:
-    """`when.human()` as HTML, each closed bound in its own ``<time>``; the text content is unchanged."""
+    """`when.human()` as HTML, each known bound in its own ``<time>``; the text content is `when.human()`."""
     human = when.human()
     if not when.is_interval:
         return _time(human, when.text)
-    start, _, end = when.text.partition("/")
-    if start == "..":
-        pieces = [("before ", None), (When.parse(end).human(), end)]
-    elif end == "..":
-        pieces = [("after ", None), (When.parse(start).human(), start)]
-    else:
-        pieces = [("between ", None), (When.parse(start).human(), start), (" and ", None)]
-        pieces.append((When.parse(end).human(), end))
-    if "".join(words for words, _ in pieces) != human:
-        # The library words intervals differently now: keep its wording whole, on the known bound.
-        return _time(human, start if start != ".." else end)
-    return "".join(escape(words) if part is None else _time(words, part) for words, part in pieces)
+    out, at = [], 0
+    for part in when.text.split("/"):
+        if part in ("..", ""):
+            continue
+        words = When.parse(part).human()
+        found = human.find(words, at)
+        if found < 0:  # worded in some other way: the whole wording on the first known bound
+            known = next(p for p in when.text.split("/") if p not in ("..", ""))
+            return _time(human, known)
+        out += [escape(human[at:found]), _time(words, part)]
+        at = found + len(words)
+    out.append(escape(human[at:]))
+    return "".join(out)
 
 
 def day_words(day: date) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from timeline_html._dates import machine
+from timeline_html._dates import datetime_value
 
 if TYPE_CHECKING:
     from timeline.projections import Entry
@@ -31,14 +31,13 @@ def script_json(data: object) -> str:
 
 
 def _bounds(when: When) -> dict[str, str]:
+    """``startDate`` and ``endDate`` where they are known and ISO 8601 can say them."""
     start, _, end = when.text.partition("/")
-    if not end:
-        return {"startDate": machine(start)}
     said = {}
-    if start != "..":
-        said["startDate"] = machine(start)
-    if end != "..":
-        said["endDate"] = machine(end)
+    for key, part in (("startDate", start), ("endDate", end)):
+        value = datetime_value(part) if part else None
+        if value is not None:
+            said[key] = value
     return said
 
 
@@ -51,7 +50,7 @@ def _work(source: Source) -> dict[str, Any]:
     if source.publisher:
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
     if source.published is not None:
-        work["datePublished"] = _bounds(source.published).get("startDate") or str(source.published)
+        work["datePublished"] = _bounds(source.published).get("startDate", str(source.published))
     return work
 
 

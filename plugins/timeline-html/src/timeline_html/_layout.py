@@ -21,12 +21,17 @@ if TYPE_CHECKING:
 __all__ = ["years"]
 
 
+def _time(value: str, words: str, year: int) -> str:
+    """``<time>`` for years HTML can say (1 on), else the words alone."""
+    return f'<time datetime="{value}">{words}</time>' if year >= 1 else words
+
+
 def _month(year: int, month: int | None, items: list[str]) -> str:
     key = f"m-{year:04d}-{month or 0:02d}"
     if month is None:
-        heading = f'Sometime in <time datetime="{year:04d}">{year}</time>'
+        heading = "Sometime in " + _time(f"{year:04d}", str(year), year)
     else:
-        heading = f'<time datetime="{year:04d}-{month:02d}">{MONTHS[month - 1]} {year}</time>'
+        heading = _time(f"{year:04d}-{month:02d}", f"{MONTHS[month - 1]} {year}", year)
     return (
         f'<section class="month" aria-labelledby="{key}"><h3 id="{key}">{heading}</h3>'
         f'<ol class="entries">{"".join(items)}</ol></section>\n'
@@ -36,7 +41,7 @@ def _month(year: int, month: int | None, items: list[str]) -> str:
 def _year(year: int, loose: list[str], months: dict[int, list[str]]) -> str:
     key = f"y-{year:04d}"
     parts = [f'<section class="year" aria-labelledby="{key}">']
-    parts.append(f'<h2 id="{key}"><time datetime="{year:04d}">{year}</time></h2>\n')
+    parts.append(f'<h2 id="{key}">{_time(f"{year:04d}", str(year), year)}</h2>\n')
     if loose:
         parts.append(_month(year, None, loose))
     parts += [_month(year, month, items) for month, items in months.items()]

@@ -66,7 +66,9 @@ class Scale:
         return ((day - self.start).days + (1 if after else 0)) * 100 / self._days()
 
     def track(self, when: When) -> str:
-        """The SVG track of `when`."""
+        """The SVG track of `when`; empty if it has no bound on the calendar of `datetime.date`."""
+        if when.earliest is None and when.latest is None:
+            return ""
         drawn = " approx" if when.approximate or when.uncertain else ""
         if not when.is_interval and when.precision >= Precision.DAY and when.earliest is not None:
             middle = (self._at(when.earliest) + self._at(when.earliest, after=True)) / 2
