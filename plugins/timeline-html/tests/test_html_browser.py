@@ -132,8 +132,10 @@ def test_the_filters_work_from_the_keyboard(driver: Any, pages: dict[str, bytes]
     from selenium.webdriver.common.keys import Keys
 
     _load(driver, pages["story"], tmp_path)
-    keys = ActionChains(driver)
-    keys.send_keys(Keys.TAB, Keys.TAB).perform()  # the skip link, then the first filter
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    skip = "var a = document.activeElement; return [a.className, a.getBoundingClientRect().left >= 0];"
+    assert driver.execute_script(skip) == ["skip", True]  # the skip link comes first, and shows when focused
+    ActionChains(driver).send_keys(Keys.TAB).perform()
     assert driver.execute_script("return document.activeElement.id") == "filter-tag"
     ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()  # the first tag: CECOT
     visible = (
@@ -202,3 +204,24 @@ def test_screenshots_of_the_story(driver: Any, pages: dict[str, bytes], tmp_path
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(keep) / path.name)
+
+
+def test_dark_scheme_and_print_stylesheet(driver: Any, pages: dict[str, bytes], tmp_path: Path) -> None:
+    colours = (
+        "return [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color];"
+    )
+    _load(driver, pages["hostile"], tmp_path, dark=True)
+    assert driver.execute_script(colours) == ["rgb(15, 17, 21)", "rgb(232, 234, 237)"]
+    _load(driver, pages["hostile"], tmp_path)
+    assert driver.execute_script(colours) == ["rgb(255, 255, 255)", "rgb(26, 29, 33)"]
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        printed = driver.execute_script(
+            "var link = document.querySelector('.sources a[href]');"
+            "return [getComputedStyle(document.getElementById('filters')).display,"
+            " getComputedStyle(link, '::after').content, getComputedStyle(document.body).color];"
+        )
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    # Print shows no filters, black text, and each source link's target after it.
+    assert printed == ["none", '" <https://example.org/?a=<b>&c=\\"d\\">"', "rgb(0, 0, 0)"]
