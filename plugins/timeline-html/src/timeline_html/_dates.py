@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ def _time(words: str, part: str) -> str:
     return f'<time datetime="{value}">{escape(words)}</time>'
 
 
+@functools.lru_cache(maxsize=4096)  # a timeline repeats its dates; When is immutable and hashed by its text
 def when_html(when: When) -> str:
     """`when.human()` as HTML, each known bound in its own ``<time>``; the text content is `when.human()`."""
     human = when.human()
