@@ -237,15 +237,16 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline.exporting import export, export_to_path
 
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     with _open(args) as store:
         tl = _timeline(args, store, args.stream)
         if args.output:
-            plugins.export_to_path(tl, exporter.name, args.output, **options)
+            export_to_path(tl, exporter.name, args.output, **options)
         else:
-            plugins.export(tl, exporter.name, sys.stdout.buffer, **options)
+            export(tl, exporter.name, sys.stdout.buffer, **options)
             sys.stdout.buffer.flush()
     return EXIT_OK
 

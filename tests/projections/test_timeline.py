@@ -10,9 +10,10 @@ import pytest
 from timeline.errors import ValidationError
 from timeline.events import Event, Meeting, Statement
 from timeline.projections import Timeline, Window
+from timeline.testing import T0, recorded_batches
 from timeline.when import When
 
-from ._helpers import T0, append_later, ev, records
+from ._helpers import append_later, ev
 
 if TYPE_CHECKING:
     from timeline.store import EventStore
@@ -64,7 +65,7 @@ def test_order_of_fuzzy_dates() -> None:
         "before-jan1",
         "t-08z",
     ]
-    timeline = Timeline.from_records(records(("s", [said(i, by_id[i]) for i in shuffled])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said(i, by_id[i]) for i in shuffled])))
     assert [entry.id for entry in timeline] == [event_id for event_id, _ in ORDERED]
     assert [entry.id for entry in timeline.entries] == [entry.id for entry in timeline]
     assert len(timeline) == len(ORDERED)
@@ -76,7 +77,7 @@ def test_order_of_fuzzy_dates() -> None:
 
 def test_entry_fields_without_amendments() -> None:
     event = said("a", "2025-03")
-    (entry,) = Timeline.from_records(records(("story", [event])))
+    (entry,) = Timeline.from_records(recorded_batches(("story", [event])))
     assert (entry.id, entry.stream, entry.position, entry.revision) == ("a", "story", 1, 1)
     assert entry.event is event
     assert entry.original is event
@@ -87,7 +88,7 @@ def test_entry_fields_without_amendments() -> None:
 
 
 def test_corrections_give_revision_history_and_last_changed() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03"), said("b", "2025-04")]),
         ("s", [fix("a", {"text": "said more"}, "fix-1", "reason one")]),
         ("s", [fix("a", {"when": "2025-05", "title": "moved"}, "fix-2", "reason two")]),
@@ -114,7 +115,7 @@ def test_corrections_give_revision_history_and_last_changed() -> None:
 
 
 def test_retracted_entries_are_left_out_unless_asked_for() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03"), said("b", "2025-04")]),
         ("s", [fix("a", {"text": "x"}, "fix-1")]),
         ("s", [drop("a", "drop-1", "withdrawn")]),
@@ -136,7 +137,7 @@ def test_retracted_entries_are_left_out_unless_asked_for() -> None:
 
 
 def test_amendments_of_unknown_or_retracted_targets_are_ignored() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03")]),
         ("s", [fix("ghost", {"text": "x"}, "fix-1"), drop("a", "drop-1")]),
         ("s", [fix("a", {"text": "too late"}, "fix-2"), drop("a", "drop-2")]),
@@ -146,7 +147,9 @@ def test_amendments_of_unknown_or_retracted_targets_are_ignored() -> None:
 
 
 def test_an_invalid_correction_in_records_raises_and_keeps_what_was_folded() -> None:
-    log = records(("s", [said("a", "2025-03"), said("b", "2025"), fix("a", {"when": "nope"}, "bad")]))
+    log = recorded_batches(
+        ("s", [said("a", "2025-03"), said("b", "2025"), fix("a", {"when": "nope"}, "bad")])
+    )
     timeline = Timeline()
     with pytest.raises(ValidationError, match="'bad'") as caught:
         timeline.fold(log)
@@ -156,7 +159,9 @@ def test_an_invalid_correction_in_records_raises_and_keeps_what_was_folded() -> 
 
 
 def test_stream_filter() -> None:
-    log = records(("a", [said("a1", "2025-03")]), ("b", [said("b1", "2025-01")]), ("a", [said("a2", "2025")]))
+    log = recorded_batches(
+        ("a", [said("a1", "2025-03")]), ("b", [said("b1", "2025-01")]), ("a", [said("a2", "2025")])
+    )
     assert [entry.id for entry in Timeline.from_records(log, stream="a")] == ["a2", "a1"]
     assert [entry.id for entry in Timeline.from_records(log, stream="b")] == ["b1"]
     assert [entry.id for entry in Timeline.from_records(log)] == ["b1", "a2", "a1"]  # a month before its year
@@ -165,7 +170,7 @@ def test_stream_filter() -> None:
 
 
 def test_as_of_on_records_is_inclusive() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03")]),
         ("s", [fix("a", {"text": "x"}, "fix-1")]),
         ("s", [said("b", "2025-04")]),
@@ -215,7 +220,7 @@ def test_between_is_an_overlap_with_open_ends_unbounded() -> None:
         "after-apr": "2025-04/..",
         "before-feb": "../2025-02-28",
     }
-    timeline = Timeline.from_records(records(("s", [said(i, w) for i, w in whens.items()])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said(i, w) for i, w in whens.items()])))
     march = {entry.id for entry in timeline.between("2025-03")}
     assert march == {"march", "mid-march", "feb-to-apr", "before-apr14", "from-2025", "year", "march-time"}
     assert [entry.id for entry in timeline.between("2025-03")] == [
@@ -255,9 +260,9 @@ def test_window_bounds() -> None:
 
 
 def test_entries_are_immutable_snapshots() -> None:
-    timeline = Timeline.from_records(records(("s", [said("a", "2025")])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said("a", "2025")])))
     entries = timeline.entries
-    timeline.fold(records(("s", [said("a", "2025")]), ("s", [said("b", "2024")])))
+    timeline.fold(recorded_batches(("s", [said("a", "2025")]), ("s", [said("b", "2024")])))
     assert [entry.id for entry in entries] == ["a"]
     assert [entry.id for entry in timeline.entries] == ["b", "a"]
     assert isinstance(timeline.entries, tuple)
@@ -265,5 +270,5 @@ def test_entries_are_immutable_snapshots() -> None:
 
 def test_event_types_are_kept() -> None:
     meeting = ev({"type": "meeting", "id": "m", "when": "2025-04-14", "participants": ["A", "B"]})
-    (entry,) = Timeline.from_records(records(("s", [meeting])))
+    (entry,) = Timeline.from_records(recorded_batches(("s", [meeting])))
     assert isinstance(entry.event, Meeting)
