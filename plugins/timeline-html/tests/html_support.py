@@ -18,12 +18,22 @@ from attrs import Factory, define
 from hypothesis import HealthCheck, settings
 from timeline_html import HtmlExporter
 
-from timeline.events import Correction, Event, Meeting, Payment, Retraction, Statement, Transfer
-from timeline.jsonl import read_events
-from timeline.projections import Timeline
+from timeline import (
+    Correction,
+    Event,
+    Meeting,
+    Money,
+    Payment,
+    Quantity,
+    Retraction,
+    Source,
+    Statement,
+    Timeline,
+    Transfer,
+    When,
+    read_events,
+)
 from timeline.testing import T0, hostile_text, occurrence_lists, occurrences, records, timeline_of
-from timeline.values import Money, Quantity, Source
-from timeline.when import When
 
 __all__ = [
     "PAYLOADS",

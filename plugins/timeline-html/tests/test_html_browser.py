@@ -17,7 +17,7 @@ import pytest
 from html_support import PAYLOADS, export, hostile_timeline, story_events, timeline_of
 from timeline_html import content_security_policy
 
-from timeline.projections import Timeline
+from timeline import Timeline
 
 STORY_TITLE = "El Salvador deportations"
 HOSTILE_TITLE = "Hostile </title><script>window.pwned=7</script> \u202eevil"

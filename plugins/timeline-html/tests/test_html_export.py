@@ -30,11 +30,21 @@ from timeline_html import HtmlExporter
 from timeline_html._dates import datetime_value, when_html
 from timeline_html._jsonld import script_json
 
-from timeline.errors import ValidationError
-from timeline.events import Correction, Meeting, Occurrence, Payment, Retraction, Statement, Transfer
-from timeline.projections import Timeline
-from timeline.values import Money, Quantity, Source
-from timeline.when import When
+from timeline import (
+    Correction,
+    Meeting,
+    Money,
+    Occurrence,
+    Payment,
+    Quantity,
+    Retraction,
+    Source,
+    Statement,
+    Timeline,
+    Transfer,
+    ValidationError,
+    When,
+)
 
 
 def _hash(text: str) -> str:
@@ -329,8 +339,9 @@ def test_options_title_lang_and_theme() -> None:
     assert document.one("title").text() == "<Story>"
     assert document.one("html").attrs["lang"] == "es-419"
     assert "--accent:#aabbcc;" in document.one("style").text()
-    default = parse(export(Timeline.from_records(records(story_events(), "my-stream"), stream="my-stream")))
+    default = parse(export(timeline_of(story_events(), stream="my-stream")))
     assert default.one("h1").text() == "my-stream"
+    assert parse(export(Timeline.from_records(records(story_events())))).one("h1").text() == "Timeline"
     assert "--accent:#2563eb;" in default.one("style").text()
 
 

@@ -1,27 +1,34 @@
-"""The ``html`` plugin as installed: its entry point, discovery by `timeline.plugins`, and blocking it."""
+"""The ``html`` plugin as installed: the exporter contract, its entry point, export through `timeline`."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import io
-from typing import TYPE_CHECKING
+from types import MappingProxyType
 
 import pytest
 from html_support import parse, timeline_of
 from timeline_html import HtmlExporter
 
+import timeline
 import timeline.plugins
-from timeline.errors import ValidationError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from timeline import ValidationError
+from timeline.testing import ExporterContract
 
 
-@pytest.fixture(autouse=True)
-def fresh_plugins() -> Iterator[None]:
-    timeline.plugins.reset()
-    yield
-    timeline.plugins.reset()
+class TestHtmlKeepsTheExporterContract(ExporterContract):
+    """Found, blockable, writes bytes, deterministic, retractions left out, options checked."""
+
+    format = "html"
+    plugin = "timeline_html"
+
+
+class TestHtmlKeepsTheContractWithEveryOption(ExporterContract):
+    """The same with every option set (retracted entries listed must still leave them out of the timeline)."""
+
+    format = "html"
+    plugin = "timeline_html"
+    options = MappingProxyType({"title": "T", "lang": "pt-BR", "retracted": "show", "theme": "#b91c1c"})
 
 
 def test_the_entry_point_is_named_after_the_distribution() -> None:
@@ -31,23 +38,14 @@ def test_the_entry_point_is_named_after_the_distribution() -> None:
     assert point.dist.name == "timeline-html"
 
 
-def test_timeline_finds_the_format_through_the_entry_point() -> None:
-    assert ("html", "text/html; charset=utf-8", "timeline_html") in timeline.plugins.formats()
-    assert isinstance(timeline.plugins.get_exporter("html"), HtmlExporter)
+def test_timeline_exports_through_the_plugin() -> None:
+    assert isinstance(timeline.plugins.make_plugin_manager().get_exporter("html"), HtmlExporter)
     out = io.BytesIO()
-    timeline.plugins.export(timeline_of([]), "html", out, title="Empty")
+    timeline.export(timeline_of([]), "html", out, title="Empty")
     assert parse(out.getvalue()).one("h1").text() == "Empty"
 
 
 def test_unknown_options_are_refused_by_the_library_too() -> None:
     with pytest.raises(ValidationError) as info:
-        timeline.plugins.export(timeline_of([]), "html", io.BytesIO(), colour="#fff")
+        timeline.export(timeline_of([]), "html", io.BytesIO(), colour="#fff")
     assert info.value.path == "options.colour"
-
-
-def test_the_plugin_can_be_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TIMELINE_DISABLE_PLUGINS", "timeline_html")
-    timeline.plugins.reset()
-    assert "html" not in [name for name, _, _ in timeline.plugins.formats()]
-    with pytest.raises(ValidationError):
-        timeline.plugins.get_exporter("html")

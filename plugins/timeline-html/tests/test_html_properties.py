@@ -15,9 +15,7 @@ from hypothesis import strategies as st
 from timeline_html._dates import datetime_value
 from timeline_html._facts import facts
 
-from timeline.events import Correction, Event, Occurrence, Retraction
-from timeline.projections import Entry, Timeline
-from timeline.when import When
+from timeline import Correction, Entry, Event, Occurrence, Retraction, Timeline, When
 
 _OURS = frozenset(
     "html head meta title style body a header h1 h2 h3 h4 p form label select option button main svg defs "

@@ -14,14 +14,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
-from timeline.errors import ValidationError
-from timeline.exporters.base import check_options, choice_option
-from timeline.hookspecs import hookimpl
+from timeline import ValidationError, check_options, choice_option, hookimpl
 from timeline_html._page import Page, content_security_policy
 
 if TYPE_CHECKING:
-    from timeline.exporters.base import Exporter
-    from timeline.projections import Timeline
+    from timeline import Exporter, Timeline
 
 __all__ = ["DEFAULT_THEME", "HtmlExporter", "content_security_policy", "timeline_register_exporters"]
 

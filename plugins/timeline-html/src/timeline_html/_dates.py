@@ -7,13 +7,29 @@ import re
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from timeline.when import MONTHS, When
+from timeline import When
 from timeline_html._text import escape
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
-__all__ = ["datetime_value", "day_words", "recorded", "when_html"]
+__all__ = ["MONTHS", "datetime_value", "day_words", "recorded", "when_html"]
+
+#: English month names, January first (the page's own words are English, whatever the process locale).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # What HTML accepts in <time datetime> (a year, a month, a date, a global date and time) among EDTF texts.
 _HTML_DATETIME = re.compile(

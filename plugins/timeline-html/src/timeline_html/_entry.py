@@ -10,8 +10,7 @@ from timeline_html._facts import facts
 from timeline_html._text import escape, isolated, json_attribute
 
 if TYPE_CHECKING:
-    from timeline.projections import Entry
-    from timeline.values import Source
+    from timeline import Entry, Source
     from timeline_html._track import Scale
 
 __all__ = ["anchor", "entry_html", "source_html"]

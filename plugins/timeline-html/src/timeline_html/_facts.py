@@ -10,8 +10,7 @@ from decimal import Decimal
 
 import attrs
 
-from timeline.events import Invocation, Meeting, Occurrence, Payment, Statement, Transfer
-from timeline.values import Money, Quantity
+from timeline import Invocation, Meeting, Money, Occurrence, Payment, Quantity, Statement, Transfer
 
 __all__ = ["Fact", "facts"]
 

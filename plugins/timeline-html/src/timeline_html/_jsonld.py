@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 from timeline_html._dates import datetime_value
 
 if TYPE_CHECKING:
-    from timeline.projections import Entry
-    from timeline.values import Source
-    from timeline.when import When
+    from timeline import Entry, Source, When
 
 __all__ = ["event_data", "item_list", "script_json"]
 

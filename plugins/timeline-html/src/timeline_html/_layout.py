@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from timeline.when import MONTHS, Precision
+from timeline import Precision
+from timeline_html._dates import MONTHS
 from timeline_html._entry import entry_html
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from timeline.projections import Entry
+    from timeline import Entry
     from timeline_html._track import Scale
 
 __all__ = ["years"]

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from timeline.when import MONTHS
-from timeline_html._dates import day_words
+from timeline_html._dates import MONTHS, day_words
 from timeline_html._entry import entry_html
 from timeline_html._jsonld import event_data, item_list, script_json
 from timeline_html._layout import years
@@ -23,7 +22,7 @@ from timeline_html._track import GRADIENTS, Scale
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from timeline.projections import Entry, Timeline
+    from timeline import Entry, Timeline
 
 __all__ = ["Page", "content_security_policy"]
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from timeline.when import Precision
+from timeline import Precision
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from timeline.when import When
+    from timeline import When
 
 __all__ = ["GRADIENTS", "Scale"]
 
