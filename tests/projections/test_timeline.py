@@ -272,3 +272,47 @@ def test_event_types_are_kept() -> None:
     meeting = ev({"type": "meeting", "id": "m", "when": "2025-04-14", "participants": ["A", "B"]})
     (entry,) = Timeline.from_records(recorded_batches(("s", [meeting])))
     assert isinstance(entry.event, Meeting)
+
+
+def sourced(event_id: str, when: str, *published: str) -> Event:
+    sources = [{"title": f"report {n}", "published": p} for n, p in enumerate(published)]
+    return ev({"type": "statement", "id": event_id, "when": when, "by": "X", "text": "t", "sources": sources})
+
+
+def test_reported_by_counts_an_event_from_its_first_dated_source() -> None:
+    # Recorded long after the fact: as_of cannot ask "what had been reported by 1 April 2025".
+    log = recorded_batches(
+        ("s", [sourced("early", "2025-03", "2025-03-20"), sourced("late", "2025-03", "2025-04-14")]),
+        ("s", [sourced("both", "2025-02", "2025-05-01", "2025-03-31")]),
+        ("s", [said("undated", "2025-01")]),  # no dated source: counts from when it was recorded (T0 + 2 min)
+        start=datetime(2026, 12, 1, tzinfo=T0.tzinfo),
+    )
+    by_april = Timeline.from_records(log, reported_by=date(2025, 4, 1))
+    assert [entry.id for entry in by_april] == ["both", "early"]
+    assert by_april.reported_by == date(2025, 4, 1)
+    by_14th = Timeline.from_records(log, reported_by=date(2025, 4, 14))
+    assert [e.id for e in by_14th] == ["both", "early", "late"]
+    everything = Timeline.from_records(log, reported_by=date(2026, 12, 1))
+    assert [entry.id for entry in everything] == ["undated", "both", "early", "late"]
+
+
+def test_reported_by_applies_to_corrections_and_a_month_counts_from_its_last_day() -> None:
+    correction = ev(
+        {
+            "type": "correction",
+            "id": "fix",
+            "target": "a",
+            "changes": {"text": "corrected"},
+            "reason": "a later report",
+            "sources": [{"title": "follow-up", "published": "2025-05"}],
+        }
+    )
+    log = recorded_batches(("s", [sourced("a", "2025-03", "2025-03-02")]), ("s", [correction]))
+    assert [e.revision for e in Timeline.from_records(log, reported_by=date(2025, 5, 30))] == [1]
+    assert [e.revision for e in Timeline.from_records(log, reported_by=date(2025, 5, 31))] == [2]
+
+
+def test_reported_by_must_be_a_date() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Timeline(reported_by="2025-04-01")  # type: ignore[arg-type]
+    assert caught.value.path == "reported_by"
