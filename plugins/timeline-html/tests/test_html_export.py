@@ -398,3 +398,15 @@ def test_interval_wording_keeps_its_text_with_bounds_marked() -> None:
         assert node.text() == when.human()
         known = [part for part in text.split("/") if part != ".."]
         assert [t.text() for t in node.all("time")] == [When.parse(part).human() for part in known]
+
+
+def test_schema_org_data_carries_only_web_urls() -> None:
+    sources = (Source(url="javascript:alert(1)", title="Trap"), Source(url="https://example.org/a"))
+    page = export(
+        timeline_of([Meeting(id="m", when=When.parse("2025"), participants=("A",), sources=sources)])
+    )
+    (item,) = json_ld(parse(page))["itemListElement"]
+    assert item["item"]["subjectOf"] == [
+        {"@type": "CreativeWork", "name": "Trap"},
+        {"@type": "CreativeWork", "url": "https://example.org/a"},
+    ]

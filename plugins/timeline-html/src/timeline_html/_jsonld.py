@@ -43,8 +43,8 @@ def _work(source: Source) -> dict[str, Any]:
     work: dict[str, Any] = {"@type": "CreativeWork"}
     if source.title:
         work["name"] = source.title
-    if source.url:
-        work["url"] = source.url
+    if source.url and source.url.lower().startswith(("https://", "http://")):
+        work["url"] = source.url  # other schemes (javascript:, data:) are no address for a search engine
     if source.publisher:
         work["publisher"] = {"@type": "Organization", "name": source.publisher}
     if source.published is not None:
