@@ -198,7 +198,7 @@ def test_typed_facts_with_approximate_figures_marked() -> None:
     nodes = parse(export(timeline_of(events))).all("li", "entry")
     said = [[(d.one("dt").text(), d.one("dd").text()) for d in n.one("dl").all("div")] for n in nodes]
     assert said == [
-        [("Paid by", "US"), ("Paid to", "SV"), ("Amount", "about 6,000,000 USD"), ("Purpose", "detention")],
+        [("Paid by", "US"), ("Paid to", "SV"), ("Amount", "about $6,000,000"), ("Purpose", "detention")],
         [("Moved", "people"), ("Count", "250"), ("From", "US"), ("To", "CECOT")],
         [("Said by", "Leavitt"), ("Said", "about $6 million")],
     ]

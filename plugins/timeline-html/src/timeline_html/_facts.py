@@ -1,7 +1,7 @@
-"""The typed facts of an event in words: amounts, counts, who said what, who moved whom where.
+"""The typed facts of an event as labelled pairs for the page: amounts, counts, who said what, who moved whom.
 
-REPLACE WITH THE SHARED FACTS WORDING: another change adds one wording of an event's facts to the library
-(for every exporter); when it lands, render its facts and delete this module.
+The page lays facts out as label and value (a definition list), which `timeline.facts.facts` (one line
+per fact, for text formats) does not give; `timeline.facts` words the figures, as every format does.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from decimal import Decimal
 import attrs
 
 from timeline import Invocation, Meeting, Money, Occurrence, Payment, Quantity, Statement, Transfer
+from timeline.facts import amount_words, count_words
 
 __all__ = ["Fact", "facts"]
 
@@ -32,7 +33,8 @@ class Fact:
 def _figure(label: str, figure: Money | Quantity) -> Fact:
     number = figure.value
     value = f"{number:f}" if isinstance(number, Decimal) else str(number)
-    return Fact(label=label, text=str(figure), approximate=figure.approximate, value=value)
+    text = amount_words(figure) if isinstance(figure, Money) else count_words(figure)
+    return Fact(label=label, text=text, approximate=figure.approximate, value=value)
 
 
 def _said(label: str, value: object) -> Fact | None:
