@@ -1,4 +1,4 @@
-"""The `when` of an event: an EDTF value with a first day, a last day and a precision (design.md §2).
+"""The `when` of an event: an EDTF value with a first day, a last day and a precision (EDTF: ISO 8601-2).
 
 Accepted: EDTF levels 0 and 1 (level 2 is refused with a message saying so).
 
