@@ -13,60 +13,29 @@ import json
 import sys
 import warnings
 from contextlib import nullcontext
-from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
+from timeline._cli_values import (
+    UsageError,
+    parse_as_of,
+    parse_expected_version,
+    parse_options,
+    parse_reported_by,
+)
 from timeline._distribution import DISTRIBUTION, version
 from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
 from timeline.jsonl import BatchError, EventReader
-from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
+from timeline.store import default_store_url, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from timeline.store import EventStore
 
+__all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
+
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
-
-
-class UsageError(TimelineError):
-    """A mistake on the command line (exit status 2)."""
-
-
-def parse_expected_version(text: str) -> Expected:
-    """``any``, ``none`` (the stream must not exist) or a version number."""
-    lowered = text.strip().lower()
-    if lowered == "any":
-        return ANY
-    if lowered in {"none", "no-stream", "no_stream"}:
-        return NO_STREAM
-    if lowered.isascii() and lowered.isdigit() and len(lowered) <= 18:  # isdigit alone accepts "²"
-        return int(lowered)
-    raise UsageError(f"--expected-version: {text!r} is not 'any', 'none' or a version number")
-
-
-def parse_as_of(text: str) -> datetime:
-    """An ISO 8601 date-time with an offset; a bare date means the end of that day in UTC (inclusive)."""
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time.max, tzinfo=UTC)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of: {text!r} is not an ISO 8601 date or date-time") from None
-    if moment.tzinfo is None:
-        raise UsageError(f"--as-of: {text!r} has no UTC offset (add Z or +HH:MM, or give a bare date)")
-    return moment
-
-
-def parse_reported_by(text: str) -> date:
-    """An ISO 8601 calendar date (YYYY-MM-DD): what the sources had reported by the end of that day."""
-    try:
-        if len(text) != 10:  # fromisoformat also takes 20250414; the README promises YYYY-MM-DD only
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--reported-by: {text!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
 
 
 _REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
@@ -322,22 +291,12 @@ def _cmd_actors(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
-    options: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--option: {pair!r} is not KEY=VALUE")
-        options[key.strip()] = value
-    return options
-
-
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
     from timeline.exporters.base import check_options
     from timeline.exporting import export, export_to_path
 
-    options = _parse_options(args.option)
+    options = parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     check_options(exporter, options)  # and so do bad options
     with _open(args) as store:
