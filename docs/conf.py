@@ -1,0 +1,50 @@
+"""Sphinx configuration of the timeline documentation (Markdown pages through MyST)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+project = "timeline"
+author = "the timeline authors"
+copyright = "2026, the timeline authors"  # noqa: A001 - the name Sphinx reads
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.doctest",
+    "sphinx.ext.napoleon",
+    "timeline_docs",
+]
+source_suffix = {".md": "markdown"}
+exclude_patterns = ["_build", "_generated"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+
+html_theme = "furo"
+html_title = "timeline"
+
+# Backticks in docstrings are references to Python objects; -n makes a dangling one an error.
+default_role = "py:obj"
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+napoleon_custom_sections = [("Fields", "params_style")]
+
+nitpicky = True
+# No intersphinx (no network at build time): names from the standard library and from third-party packages
+# cannot be linked, so they are not references to check. Our own names always are.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(datetime|decimal|typing|collections|pathlib|os|io|enum|types|argparse|uuid|re)(\..*)?"),
+    (r"py:.*", r"(pluggy|hypothesis|icalendar|psycopg|attrs|attr|cattrs)(\..*)?"),
+    (r"py:.*", r"(date|datetime|Decimal|BinaryIO|TextIO|Path|Any|Self|T|E)"),
+]
+
+# The doctests run from the repository root, so that pages can open examples/story.jsonl as a reader would.
+doctest_global_setup = f"""
+import os
+os.chdir({str(ROOT)!r})
+"""
