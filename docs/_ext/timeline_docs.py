@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from sphinx.util.nodes import make_refnode
 
 import timeline.cli
 from timeline.events import BUILTIN_EVENT_TYPES, Event, Occurrence
@@ -257,6 +258,64 @@ def options_markdown(format_name: str) -> str:
     return "\n".join([*out, ""])
 
 
+#: The date shapes the dates page shows, one of each kind the parser accepts.
+DATE_SHAPES = (
+    "2025",
+    "2025-03",
+    "2025-04-14",
+    "2025-04-14T15:30:00-04:00",
+    "2025-03~",
+    "2025?",
+    "2025-04-14%",
+    "2025-03-01/2025-03-05",
+    "2025-01-20/2025-02~",
+    "2024/2025",
+    "../2025-04-14",
+    "2025-03/..",
+    "2025-04-14T09:00:00Z/2025-04-14T11:00:00Z",
+)
+
+
+def _placed(when: Any, policy: str) -> str:
+    from datetime import date, datetime
+
+    from timeline.exporters._ical_dates import place
+
+    placed = place(when, policy)
+    if placed is None:
+        return "left out"
+
+    def ical(moment: date | datetime | None) -> str:
+        if isinstance(moment, datetime):
+            return f"{moment:%Y%m%dT%H%M%SZ}"
+        return "" if moment is None else f"{moment:%Y%m%d}"
+
+    start, end = placed
+    return f"`{ical(start)}`" + (f" to `{ical(end)}`" if end is not None else "")
+
+
+def dates_markdown() -> str:
+    """Each date shape: its bounds, precision, wording, and its iCalendar placement under each policy."""
+    from timeline.when import When
+
+    out = [
+        "| EDTF | said as | earliest | latest | precision | iCalendar `span` | `first-day` | `skip` |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for text in DATE_SHAPES:
+        when = When.parse(text)
+        cells = (
+            f"`{when}`",
+            when.human(),
+            str(when.earliest or "open"),
+            str(when.latest or "open"),
+            when.precision.name.lower(),
+            *(_placed(when, policy) for policy in ("span", "first-day", "skip")),
+        )
+        out.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join([*out, ""])
+
+
 def command_line_parser() -> argparse.ArgumentParser:
     """The parser of the ``timeline`` command (its builder is private to `timeline.cli`)."""
     build = getattr(timeline.cli, "build_parser", None) or timeline.cli._parser
@@ -278,6 +337,7 @@ def generate(folder: Path) -> list[str]:
         _write(folder / f"{cls.__name__.lower()}.md", values_markdown(cls))
     _write(folder / "cli.md", cli_markdown(command_line_parser()))
     _write(folder / "formats.md", formats_markdown())
+    _write(folder / "dates.md", dates_markdown())
     from timeline import plugins
 
     for name in plugins.exporters():
@@ -303,7 +363,44 @@ def _on_builder_inited(app: Any) -> None:
         logger.warning(warning)
 
 
+def _fields_as_parameters(app: Any, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Render a docstring's ``Fields:`` list as the class's parameters (attrs fields are its arguments)."""
+    try:
+        start = lines.index("Fields:")
+    except ValueError:
+        return
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].startswith(" ")):
+        end += 1
+    items = _fields_section("\n".join(lines[start:end]))
+    lines[start:end] = [*(f":param {field}: {text}" for field, text in items.items()), ""]
+
+
+def _code_if_unresolved(app: Any, env: Any, node: Any, contnode: Any) -> Any:
+    """A `name` in a docstring links to the object it names, and is plain code when it names none.
+
+    The docstrings write parameters and expressions in backticks too (`after_version`, `open_store(url)`);
+    only those fall back. Explicit references (``{py:class}``, ``{py:func}``, annotations) stay checked.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    if not node.get("refspecific"):
+        # Annotations name what their module imported (`Timeline`, `Expected`): the object documented
+        # under that name anywhere, if it is one object, is the one meant.
+        domain = env.get_domain("py")
+        for role in (node["reftype"], None):  # an alias such as `Expected` is data, not a class
+            matches = domain.find_obj(env, None, None, node["reftarget"], role, 1)
+            if len(matches) == 1:
+                name, obj = matches[0]
+                return make_refnode(app.builder, node["refdoc"], obj.docname, obj.node_id, contnode, name)
+    if node.get("reftype") == "obj":
+        return contnode
+    return None
+
+
 def setup(app: Any) -> dict[str, Any]:
-    """Register the generator with Sphinx."""
+    """Register the generator, the ``Fields:`` rendering and the fallback of backticked names."""
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("autodoc-process-docstring", _fields_as_parameters)
+    app.connect("missing-reference", _code_if_unresolved)
     return {"parallel_read_safe": True, "version": "1"}

@@ -262,6 +262,7 @@ BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
 #: Every known event type by its JSON tag: the built-ins, then those plugins registered.
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in BUILTIN_EVENT_TYPES}
 
+#: An event class: `register_event_type` returns the class it is given.
 E = TypeVar("E", bound=type[Event])
 
 

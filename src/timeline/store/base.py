@@ -43,6 +43,7 @@ class ExpectedVersion(enum.Enum):
 
 ANY = ExpectedVersion.ANY
 NO_STREAM = ExpectedVersion.NO_STREAM
+#: An expected version as `EventStore.append` takes it: `ANY`, `NO_STREAM` or the stream's version.
 Expected = ExpectedVersion | int
 
 _STREAM_NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
