@@ -11,7 +11,7 @@ sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
 project = "timeline"
 author = "the timeline authors"
-copyright = "2026, the timeline authors"  # noqa: A001 - the name Sphinx reads
+copyright = "2026, the timeline authors"
 
 extensions = [
     "myst_parser",

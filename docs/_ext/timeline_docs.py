@@ -17,9 +17,8 @@ import argparse
 import inspect
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from sphinx.util.nodes import make_refnode
@@ -27,6 +26,9 @@ from sphinx.util.nodes import make_refnode
 import timeline.cli
 from timeline.events import BUILTIN_EVENT_TYPES, Event, Occurrence
 from timeline.values import Money, Quantity, Source
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 VALUE_TYPES: tuple[type[Any], ...] = (Money, Quantity, Source)
 
@@ -352,7 +354,7 @@ def generate(folder: Path) -> list[str]:
 
 def _declaring(cls: type[Any], name: str) -> type[Any]:
     """The class of `cls`'s MRO that declares the field `name`."""
-    return next(k for k in cls.__mro__ if name in k.__dict__.get("__annotations__", {}))
+    return next(k for k in cls.__mro__ if name in inspect.get_annotations(k))
 
 
 def _on_builder_inited(app: Any) -> None:

@@ -1,14 +1,14 @@
-"""Tests of the headlines exporter: its output parsed back, for the reference story and for hostile text."""
+"""Tests of the headlines exporter: what it writes, parsed back, for events full of hostile text."""
 
 from __future__ import annotations
 
 import io
 
 from hypothesis import given
+from timeline_headlines import HeadlinesExporter
 
 from timeline import Occurrence
 from timeline.testing import occurrence_lists, timeline_of
-from timeline_headlines import HeadlinesExporter
 
 
 def headlines(events: list[Occurrence], **options: str) -> list[list[str]]:
