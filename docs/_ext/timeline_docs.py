@@ -53,14 +53,19 @@ def field_docs(cls: type[Any]) -> dict[str, str]:
 
 def _fields_section(docstring: str) -> dict[str, str]:
     lines = inspect.cleandoc(docstring).splitlines()
-    found: dict[str, str] = {}
     try:
         start = lines.index("Fields:") + 1
     except ValueError:
-        return found
+        return {}
+    return _items(lines[start:])
+
+
+def _items(lines: list[str]) -> dict[str, str]:
+    """The ``name: text`` items of an indented list, until the first line that is not indented."""
+    found: dict[str, str] = {}
     name: str | None = None
     indent: int | None = None
-    for line in lines[start:]:
+    for line in lines:
         if not line.strip():
             if found:
                 break
@@ -106,16 +111,16 @@ def _json_kind(annotation: str) -> str:
 
 def _default(field: attrs.Attribute[Any]) -> str:
     if field.default is attrs.NOTHING:
-        return "**required**"
+        return "**yes**"
     if isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
-        return "a new UUID" if field.name == "id" else "empty"
+        return "no (default: a new UUID)" if field.name == "id" else "no"
     if field.default is None:
-        return "optional"
+        return "no"
     if field.default == ():
-        return "optional (`[]`)"
+        return "no (default `[]`)"
     if field.default is False:
-        return "optional (`false`)"
-    return f"optional (`{field.default!r}`)"
+        return "no (default `false`)"
+    return f"no (default `{field.default!r}`)"
 
 
 def _cell(text: str) -> str:
@@ -125,7 +130,7 @@ def _cell(text: str) -> str:
 def fields_table(cls: type[Any], *, skip: tuple[str, ...] = ()) -> Iterator[str]:
     """A Markdown table of the attrs fields of `cls`: name, JSON kind, required or default, description."""
     docs = field_docs(cls)
-    yield "| field | JSON | | meaning |"
+    yield "| field | JSON | required | meaning |"
     yield "| --- | --- | --- | --- |"
     for field in attrs.fields(cls):
         if field.name in skip:
@@ -146,7 +151,7 @@ def events_markdown() -> str:
         "(common-fields)=",
         "## Fields every event has",
         "",
-        f"{_summary(Event)} See {{py:class}}`timeline.events.Event`.",
+        "Every type takes these fields besides its own (they are declared by {py:class}`timeline.Event`).",
         "",
         *fields_table(Event),
         "",
@@ -374,8 +379,17 @@ def _fields_as_parameters(app: Any, what: str, name: str, obj: Any, options: Any
     end = start + 1
     while end < len(lines) and (not lines[end].strip() or lines[end].startswith(" ")):
         end += 1
-    items = _fields_section("\n".join(lines[start:end]))
+    items = _items(lines[start + 1 : end])
     lines[start:end] = [*(f":param {field}: {text}" for field, text in items.items()), ""]
+
+
+def _signature_defaults(
+    app: Any, what: str, name: str, obj: Any, options: Any, signature: str | None, annotation: str | None
+) -> tuple[str | None, str | None] | None:
+    """attrs fields with a factory show ``= NOTHING`` in signatures: say what they default to instead."""
+    if signature and "= NOTHING" in signature:
+        return signature.replace("id: str = NOTHING", "id: str = new_event_id()"), annotation
+    return None
 
 
 def _code_if_unresolved(app: Any, env: Any, node: Any, contnode: Any) -> Any:
@@ -404,5 +418,6 @@ def setup(app: Any) -> dict[str, Any]:
     """Register the generator, the ``Fields:`` rendering and the fallback of backticked names."""
     app.connect("builder-inited", _on_builder_inited)
     app.connect("autodoc-process-docstring", _fields_as_parameters)
+    app.connect("autodoc-process-signature", _signature_defaults)
     app.connect("missing-reference", _code_if_unresolved)
     return {"parallel_read_safe": True, "version": "1"}
