@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -119,3 +120,13 @@ def test_link_check_reports_a_missing_page_and_a_missing_id(tmp_path: Path) -> N
         "index.html: other.html#nowhere (no id 'nowhere' there)",
         "index.html: #self (no id 'self' there)",
     ]
+
+
+def test_the_readme_links_reach_files_of_the_repository() -> None:
+    root = EXT.parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [t for t in targets if "://" not in t]
+    assert any(t.startswith("docs/") for t in local)
+    missing = [t for t in local if not (root / t).exists()]
+    assert missing == []
