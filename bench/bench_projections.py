@@ -32,9 +32,9 @@ import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from timeline._speed import paused_gc
 from timeline.events import Correction, Event, Retraction
 from timeline.projections import Timeline
-from timeline.projections._gc import paused_gc
 from timeline.store import Recorded, SqliteStore, open_store
 
 if TYPE_CHECKING:

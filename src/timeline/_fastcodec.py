@@ -13,7 +13,6 @@ class does in one call what cattrs does in a dozen (it dispatches on every optio
 from __future__ import annotations
 
 import functools
-import json
 import types
 import typing
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 
 import attrs
 
+from timeline._speed import compile_function, json_chunks, json_text, slot_setters
 from timeline.when import When
 
 Encoder = Callable[[Any], dict[str, Any]]
@@ -33,6 +33,18 @@ _PURE_FACTORIES: tuple[Callable[[], Any], ...] = (tuple, list, dict, frozenset)
 
 # When.parse is cached already; this cache answers a hit without entering Python code (most `when`s repeat).
 _when = functools.lru_cache(maxsize=4096)(When.parse)
+
+
+#: What a generated decoder raises on a dict `encoder` could not have made: a missing or unknown key
+#: (KeyError), a value of the wrong type (TypeError, AttributeError), a value a field type refuses
+#: (ValueError, which ValidationError is, or ArithmeticError: decimal's InvalidOperation).
+DECODE_ERRORS: tuple[type[Exception], ...] = (
+    KeyError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+)
 
 
 class _Unsupported(Exception):
@@ -100,90 +112,16 @@ def _fields(cls: type, names: dict[str, Any]) -> list[_Field]:
     return out
 
 
-def _setters(cls: type, names: dict[str, Any]) -> dict[str, str]:
-    """The name, in the generated code, of a function setting each field of a (frozen) instance.
-
-    A slotted class's slot descriptor sets a field about twice as fast as ``object.__setattr__``.
-    """
-    out = {}
-    for field in attrs.fields(cls):
-        slot = getattr(cls, field.name, None)
-        if isinstance(slot, types.MemberDescriptorType):
-            names[f"_set_{field.name}"] = slot.__set__
-        else:  # no slots: go through object.__setattr__ (past a frozen class's refusal)
-            names[f"_set_{field.name}"] = functools.partial(_set_named, field.name)
-        out[field.name] = f"_set_{field.name}"
-    return out
-
-
-def _set_named(name: str, obj: object, value: Any) -> None:
-    object.__setattr__(obj, name, value)
-
-
-def builder(cls: type) -> Callable[..., Any]:
-    """A function taking the fields of `cls` in order, positionally, and returning an instance built without
-    running validators or ``__attrs_post_init__``: for classes without either, the same as calling the class,
-    only faster (e.g. the store's `Recorded`, built once per event read)."""
-    names: dict[str, Any] = {"_cls": cls, "_new": object.__new__}
-    setters = _setters(cls, names)
-    fields = [field.name for field in attrs.fields(cls)]
-    params = [f"a{i}" for i in range(len(fields))]  # not the field names: one may be called `o`
-    lines = [f"def build({', '.join(params)}):", "    o = _new(_cls)"]
-    lines += [f"    {setters[name]}(o, {param})" for name, param in zip(fields, params, strict=True)]
-    lines.append("    return o")
-    return typing.cast("Callable[..., Any]", _compile("build", lines, names))
-
-
-def _compile(name: str, lines: list[str], names: dict[str, Any]) -> Any:
-    namespace = dict(names)
-    exec(compile("\n".join(lines), f"<timeline fast codec {name}>", "exec"), namespace)
-    return namespace[name]
-
-
 def _default_value(field: _Field) -> Any:
     default = field.default
     return default.factory() if isinstance(default, attrs.Factory) else default  # type: ignore[arg-type]
 
 
-def json_encoder() -> Callable[[Any], str]:
-    """Compact JSON text (UTF-8, not ASCII-escaped) of a JSON-ready value: what
-    ``json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode`` gives.
-
-    That method rebuilds its C encoder on every call, a fifth of the cost of encoding an event; this builds it
-    once. Where the C encoder is missing or answers differently (another Python), the method itself is used.
-    """
-    encode = _c_encoder()
-    if encode is None:
-        return _REFERENCE.encode
-
-    def fast(value: Any) -> str:
-        return "".join(encode(value, 0))
-
-    return fast
-
-
-_REFERENCE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
-
-
-def _c_encoder() -> Callable[[Any, int], Any] | None:
-    """The C encoder `_REFERENCE.encode` builds on every call (it gives the text in chunks), built once; None
-    where it is missing or answers differently (another Python)."""
-    make: Any = getattr(json.encoder, "c_make_encoder", None)
-    try:
-        encode = make(
-            None, _REFERENCE.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
-        )
-    except TypeError:  # None, or another signature
-        return None
-    sample = {"a": [1, -2.5, 'é \n\u2028 "x"', None, True, {"b": {}}], "": []}
-    return encode if "".join(encode(sample, 0)) == _REFERENCE.encode(sample) else None
-
-
 _ENCODERS: dict[type, Encoder | None] = {}
 _DUMPERS: dict[type, Callable[[Any], str] | None] = {}
 _DECODERS: dict[type, Decoder | None] = {}
-_JSON = json_encoder()
-_CHUNKS = _c_encoder()
+_JSON = json_text()
+_CHUNKS = json_chunks()
 
 
 def encoder(cls: type) -> Encoder | None:
@@ -208,7 +146,7 @@ def decoder(cls: type) -> Decoder | None:
     """A function: the dict `encoder` makes -> an instance of `cls`; None if unsupported. (``type`` is
     ignored: the caller chose `cls` by it.)
 
-    Raises (KeyError, TypeError, ...) on a dict that `encoder` could not have made: the caller falls back to
+    Raises one of `DECODE_ERRORS` on a dict that `encoder` could not have made: the caller falls back to
     the validating path, which explains the problem.
     """
     if cls not in _DECODERS:
@@ -241,7 +179,7 @@ def _make_encoder(cls: type, *, to_text: bool = False) -> Any:
         lines.append("    return res")
     else:  # the C encoder called here rather than through _json: one Python call less per event
         lines.append("    return _join(_chunks(res, 0))" if _CHUNKS else "    return _json(res)")
-    return _compile("encode", lines, names)
+    return compile_function("encode", lines, names, label=f"encode {cls.__qualname__}")
 
 
 def _make_decoder(cls: type) -> Decoder | None:
@@ -251,7 +189,7 @@ def _make_decoder(cls: type) -> Decoder | None:
     except _Unsupported:
         return None
     names["_known"] = frozenset(f.name for f in fields) | ({"type"} if getattr(cls, "TYPE", None) else set())
-    setters = _setters(cls, names)
+    setters = slot_setters(cls, names)
     lines = [
         "def decode(d):",
         "    if not d.keys() <= _known:",
@@ -278,4 +216,6 @@ def _make_decoder(cls: type) -> Decoder | None:
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    o.__attrs_post_init__()")
     lines.append("    return o")
-    return typing.cast("Decoder", _compile("decode", lines, names))
+    return typing.cast(
+        "Decoder", compile_function("decode", lines, names, label=f"decode {cls.__qualname__}")
+    )

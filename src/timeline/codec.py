@@ -22,8 +22,9 @@ from cattrs.errors import (
 )
 
 from timeline import _fastcodec
+from timeline._speed import json_text
 from timeline.errors import ValidationError
-from timeline.events import EVENT_TYPES, Event
+from timeline.events import EVENT_TYPES, Event, find_event_type
 from timeline.values import Quantity
 from timeline.when import When
 
@@ -164,11 +165,11 @@ def _translate(exc: BaseException, path: str = "") -> ValidationError:
             return _translate(inner, path)
     if isinstance(exc, (ValueError, TypeError)):
         return ValidationError(str(exc), path=path)
-    raise exc
+    return ValidationError(f"{type(exc).__name__}: {exc}", path=path)
 
 
 # One encoder for every dumps (json.dumps builds a new one per call); no circular check: events are trees.
-_encode_json = _fastcodec.json_encoder()
+_encode_json = json_text()
 _checked = _make_converter(detailed=True)
 _fast = _make_converter(detailed=False)
 
@@ -176,14 +177,10 @@ _fast = _make_converter(detailed=False)
 def event_class(type_tag: Any) -> type[Event]:
     """The event class for a JSON `type` tag; a ValidationError for an unknown one.
 
-    A tag not known yet loads the plugins once (they may register event types), then asks again.
+    A tag not known yet asks the registry's type loader (the plugin manager: plugins may register event
+    types), then looks again (`timeline.events.find_event_type`).
     """
-    cls = EVENT_TYPES.get(type_tag) if isinstance(type_tag, str) else None
-    if cls is None and isinstance(type_tag, str):
-        from timeline.plugins import get_plugin_manager  # here: plugins import the codec's modules
-
-        get_plugin_manager()
-        cls = EVENT_TYPES.get(type_tag)
+    cls = find_event_type(type_tag) if isinstance(type_tag, str) else None
     if cls is None:
         known = ", ".join(sorted(EVENT_TYPES))
         raise ValidationError(f"unknown event type {_describe(type_tag)} (known: {known})", path="type")
@@ -234,15 +231,32 @@ def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
     cls = event_class(type_tag)
     if schema_version != cls.SCHEMA_VERSION:
         data = upcast(type_tag, schema_version, cls.SCHEMA_VERSION, data)
-        return _fast.structure(_without_type(data), cls)  # upcast data may be in any valid form: validate it
+        return _structure_stored(_without_type(data), cls)  # upcast data may be in any form: validate it
     data = _without_type(data)
     build = _fastcodec.decoder(cls)
     if build is not None:
         try:
             return build(data)  # type: ignore[no-any-return]
-        except Exception:  # not what the store writes: let cattrs say what is wrong
+        except _fastcodec.DECODE_ERRORS:  # not what the store writes: let cattrs say what is wrong
             pass
-    return _fast.structure(data, cls)
+    return _structure_stored(data, cls)
+
+
+_STORED_ERRORS: tuple[type[Exception], ...] = (
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    *_fastcodec.DECODE_ERRORS,
+)
+
+
+def _structure_stored(data: JSONDict, cls: type[Event]) -> Event:
+    """`data` as a `cls` through cattrs; a ValidationError (never a cattrs error) if it is not one."""
+    try:
+        return _fast.structure(data, cls)
+    except ValidationError as exc:
+        raise exc.under(cls.TYPE) from None
+    except _STORED_ERRORS as exc:
+        raise _translate(exc).under(cls.TYPE) from None
 
 
 def _without_type(data: JSONDict) -> JSONDict:
@@ -272,23 +286,3 @@ def upcast(type_tag: str, version: int, target: int, data: JSONDict) -> JSONDict
     if version != target:
         raise ValidationError(f"{type_tag!r} schema version {version} is newer than this library's {target}")
     return data
-
-
-#: Fields a correction may never change.
-FIXED_FIELDS = frozenset({"type", "id"})
-
-
-def apply_changes(event: Event, changes: Mapping[str, Any]) -> Event:
-    """The event with whole top-level fields replaced by `changes` (JSON values), validated like input."""
-    fixed = FIXED_FIELDS.intersection(changes)
-    if fixed:
-        name = sorted(fixed)[0]
-        raise ValidationError("this field cannot be corrected", path=f"changes.{name}")
-    data = to_json(event)
-    data.update(changes)
-    try:
-        return from_json(data)
-    except ValidationError as exc:
-        # from_json names the target's type first: say instead which change is at fault.
-        path = exc.path.split(".", 1)[1] if "." in exc.path else exc.path
-        raise ValidationError(exc.reason, path=f"changes.{path}") from None

@@ -7,13 +7,16 @@ fuzzy `when`; corrections and retractions point at an earlier occurrence by id a
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
 
 from timeline.errors import ValidationError
 from timeline.values import Money, Quantity, Source
 from timeline.when import When
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def new_event_id() -> str:
@@ -265,13 +268,34 @@ EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in BUILTIN_EVENT_TY
 #: An event class: `register_event_type` returns the class it is given.
 E = TypeVar("E", bound=type[Event])
 
+#: Called on a lookup of a tag not registered, before giving up: it may register more types. The plugin
+#: manager sets it to its (cached) loader, so this layer never imports the plugin layer.
+_type_loader: Callable[[], object] | None = None
+
 
 def register_event_type(cls: E) -> E:
     """Make an event class known to the codec under its `TYPE` tag (usable as a class decorator)."""
     if not cls.TYPE:
-        raise ValueError(f"{cls.__name__} needs a TYPE tag")
+        raise ValidationError(f"{cls.__name__} needs a TYPE tag", path="TYPE")
     known = EVENT_TYPES.get(cls.TYPE)
     if known is not None and known is not cls:
-        raise ValueError(f"event type {cls.TYPE!r} is already registered by {known.__qualname__}")
+        raise ValidationError(
+            f"event type {cls.TYPE!r} is already registered by {known.__qualname__}", path="TYPE"
+        )
     EVENT_TYPES[cls.TYPE] = cls
+    return cls
+
+
+def set_type_loader(loader: Callable[[], object] | None) -> None:
+    """Set the function `find_event_type` calls on a miss before it gives up (None: no loader)."""
+    global _type_loader
+    _type_loader = loader
+
+
+def find_event_type(tag: str) -> type[Event] | None:
+    """The event class registered under `tag`, or None; on a miss, run the type loader and look again."""
+    cls = EVENT_TYPES.get(tag)
+    if cls is None and _type_loader is not None:
+        _type_loader()
+        cls = EVENT_TYPES.get(tag)
     return cls

@@ -21,7 +21,7 @@ import pluggy
 
 from timeline import hookspecs
 from timeline.errors import TimelineError, ValidationError
-from timeline.events import Event, register_event_type
+from timeline.events import Event, register_event_type, set_type_loader
 from timeline.exporters.base import Exporter, check_options
 
 if TYPE_CHECKING:
@@ -75,6 +75,9 @@ class _Provided:
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process's plugin manager, loaded on first use: built-ins, then entry points, minus blocked ones."""
     return _load().pm
+
+
+set_type_loader(get_plugin_manager)  # an event type the codec does not know may come from a plugin
 
 
 def reset() -> None:

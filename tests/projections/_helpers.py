@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +22,11 @@ def ev(data: dict[str, Any]) -> Event:
 
 
 def append_later(store: EventStore, stream: str, events: Sequence[Event]) -> list[Recorded]:
-    """Append after the clock moved on, so this batch's recorded_at is later than the previous one's."""
-    time.sleep(0.002)
+    """Append with the store's clock set a millisecond past the last record, so this batch's recorded_at is
+    later than the previous one's (no sleeping)."""
+    head = store.head()
+    last = next(iter(store.read_all(after=head - 1))).recorded_at if head else datetime.now(UTC)
+    store.clock = lambda: last + timedelta(milliseconds=1)
     return store.append(stream, events)
 
 

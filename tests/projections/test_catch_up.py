@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import TYPE_CHECKING, cast
 
 import pytest
@@ -181,10 +182,10 @@ def test_a_failed_save_keeps_the_old_checkpoint(tmp_path: Path, monkeypatch: pyt
     Timeline().save_checkpoint(store_path)
     old = store_path.read_bytes()
 
-    def broken_dump(*args: object, **kwargs: object) -> None:
+    def full_disk(fd: int) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(json, "dump", broken_dump)
+    monkeypatch.setattr(os, "fsync", full_disk)  # the temporary file is written, then cannot be synced
     with pytest.raises(OSError, match="disk full"):
         Timeline.from_records([]).save_checkpoint(store_path, name="other")
     assert store_path.read_bytes() == old

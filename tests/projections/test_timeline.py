@@ -244,12 +244,14 @@ def test_window_bounds() -> None:
     assert Window.of("2025-03") == Window(start=date(2025, 3, 1), end=date(2025, 3, 31))
     assert Window.of("2025-03", "2025-04") == Window(start=date(2025, 3, 1), end=date(2025, 4, 30))
     assert Window.of("../2025-04-14") == Window(start=None, end=date(2025, 4, 14))
-    with pytest.raises(ValueError, match="after it ends"):
+    with pytest.raises(ValidationError, match="after it ends"):
         Window.of("2025-04", "2025-03")
-    with pytest.raises(TypeError, match="not a datetime"):
+    with pytest.raises(ValidationError, match="not a datetime"):
         Window.of(T0)
-    with pytest.raises(ValueError, match="not a valid EDTF"):
+    with pytest.raises(ValidationError, match="not a valid EDTF"):
         Window.of("March")
+    with pytest.raises(ValidationError, match="expected a When"):
+        Window.of(2025)  # type: ignore[arg-type]
 
 
 def test_entries_are_immutable_snapshots() -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
+from timeline._speed import json_text
 from timeline.codec import to_json
 from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option, hookimpl
@@ -41,23 +42,7 @@ _encode = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
 _string = json.encoder.encode_basestring  # C: a str as JSON text (not ASCII-escaped)
 
 
-def _c_encoder() -> Callable[[Any], str]:
-    """`_encode`, with its C encoder built once: `JSONEncoder.encode` rebuilds it on every call, a fifth of
-    the cost of a small value. Where the C encoder is missing or answers differently, `_encode` itself."""
-    make: Any = getattr(json.encoder, "c_make_encoder", None)
-    try:
-        encode = make(None, json.JSONEncoder().default, _string, None, ": ", ", ", False, False, True)
-    except TypeError:  # None, or another signature
-        return _encode
-
-    def fast(value: Any) -> str:
-        return "".join(encode(value, 0))
-
-    sample = {"a": [1, -2.5, 'é \n\u2028 "x"', None, True, {"b": {}}], "": []}
-    return fast if fast(sample) == _encode(sample) else _encode
-
-
-_dump = _c_encoder()
+_dump = json_text(*_SEPARATORS)  # `_encode` with its C encoder built once (see timeline._speed)
 # Stands for the event's sources in its encoding (a string value can't hold it: its quotes would be escaped).
 _PLACEHOLDER = '"sources": 0'
 

@@ -6,8 +6,8 @@ folds only what is new) and can be checkpointed (`Timeline.save_checkpoint` / `l
 `Timeline.resume` with a `CheckpointStore`).
 """
 
+from timeline.checkpoints import Checkpoint, CheckpointStore, FileCheckpointStore
 from timeline.projections.actors import Actors
-from timeline.projections.checkpoint import Checkpoint, CheckpointStore, FileCheckpointStore
 from timeline.projections.entry import Change, Entry
 from timeline.projections.ledger import Ledger, LedgerLine
 from timeline.projections.movements import MovementLine, Movements

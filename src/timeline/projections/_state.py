@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from timeline.codec import decode, event_class, to_json
+from timeline.errors import ValidationError
 from timeline.events import Occurrence
 from timeline.projections.entry import Change, Entry
 
@@ -78,7 +79,7 @@ def _occurrence(data: Mapping[str, Any], schema: Mapping[str, int]) -> Occurrenc
     version = schema.get(tag, event_class(tag).SCHEMA_VERSION)
     event = decode(tag, version, dict(data))
     if not isinstance(event, Occurrence):
-        raise TypeError(f"checkpoint entry {event.id!r} is a {event.TYPE}, not an occurrence")
+        raise ValidationError(f"checkpoint entry {event.id!r} is a {event.TYPE}, not an occurrence")
     return event
 
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from timeline.codec import apply_changes
+from timeline._speed import paused_gc
+from timeline.amendments import corrected, refusal
+from timeline.checkpoints import Checkpoint, CheckpointStore, read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
 from timeline.events import Correction, Occurrence, Retraction
-from timeline.projections._gc import paused_gc
 from timeline.projections._sorted import SortedChunks
 from timeline.projections._state import restore_entries, save_entries
-from timeline.projections.checkpoint import Checkpoint, CheckpointStore, read_checkpoint, write_checkpoint
 from timeline.projections.entry import Change, Entry
 from timeline.projections.window import Bound, Window
 
@@ -175,7 +175,10 @@ class Timeline:
                         )
                 elif isinstance(event, (Correction, Retraction)):
                     target = by_id.get(event.target)
-                    if target is not None and not target.retracted and target.stream == name:
+                    # The store refuses what breaks the rules; a log written otherwise may hold it: ignored.
+                    if target is not None and (
+                        refusal(event, name, target.event, target.stream, retracted=target.retracted) is None
+                    ):
                         amended = _amend(target, record, event)  # may raise: nothing changed yet
                         if not bulk:
                             before.setdefault(event.target, target)
@@ -284,6 +287,18 @@ class Timeline:
                 f"checkpoint {checkpoint.name!r} is not a timeline checkpoint of format {STATE_FORMAT}",
                 path="state.format",
             )
+        try:
+            return cls._restored(checkpoint)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a damaged state; ours are said
+            if isinstance(exc, ValidationError):
+                raise
+            raise ValidationError(
+                f"checkpoint {checkpoint.name!r} is damaged ({type(exc).__name__}: {exc})", path="state"
+            ) from None
+
+    @classmethod
+    def _restored(cls, checkpoint: Checkpoint) -> Timeline:
+        state = checkpoint.state
         as_of = state["as_of"]
         timeline = cls(
             stream=state["stream"],
@@ -338,7 +353,7 @@ class Timeline:
             if saved is None or saved.position > head:
                 return None
             restored = cls.from_checkpoint(saved)
-        except (ValidationError, KeyError, TypeError, ValueError):
+        except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
             return None  # unreadable: a rebuild costs time, never correctness
         return restored if restored._settings() == fresh._settings() else None
 
@@ -358,13 +373,11 @@ def _amend(entry: Entry, record: Recorded, event: Correction | Retraction) -> En
             entry, history=(*entry.history, change), last_changed=record.recorded_at, retracted=True
         )
     try:
-        effective = apply_changes(entry.event, event.changes)
+        effective = corrected(entry.event, event)
     except ValidationError as exc:
         raise ValidationError(
             f"{exc.reason} (correction {event.id!r} at position {record.position})", path=exc.path
         ) from None
-    if not isinstance(effective, Occurrence):  # apply_changes keeps the type: this only narrows it
-        raise TypeError(f"a correction turned {entry.id!r} into a {effective.TYPE}")
     change = Change(
         kind="correction",
         event_id=event.id,

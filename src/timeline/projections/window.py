@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import attrs
 
+from timeline.errors import ValidationError
 from timeline.when import When
 
 #: What a window bound may be given as: a When, a date, or EDTF text ("2025-03").
@@ -15,13 +16,16 @@ Bound = When | date | str
 def _days(value: Bound, name: str) -> tuple[date | None, date | None]:
     """The (earliest, latest) days of a bound; None for an open end."""
     if isinstance(value, datetime):  # a datetime is a date: refuse it rather than silently drop the time
-        raise TypeError(f"{name}: give a date, a When or EDTF text, not a datetime ({value!r})")
+        raise ValidationError(f"give a date, a When or EDTF text, not a datetime ({value!r})", path=name)
     if isinstance(value, date):
         return value, value
     if isinstance(value, str):
-        value = When.parse(value)
+        try:
+            value = When.parse(value)
+        except (ValueError, TypeError) as exc:  # When.parse's own errors: said as ours
+            raise ValidationError(str(exc), path=name) from None
     if not isinstance(value, When):
-        raise TypeError(f"{name}: expected a When, a date or EDTF text, got {type(value).__name__}")
+        raise ValidationError(f"expected a When, a date or EDTF text, got {type(value).__name__}", path=name)
     return value.earliest, value.latest
 
 
@@ -43,7 +47,7 @@ class Window:
         if end is not None:
             hi = _days(end, "end")[1]
         if lo is not None and hi is not None and lo > hi:
-            raise ValueError(f"the window starts on {lo} after it ends on {hi}")
+            raise ValidationError(f"the window starts on {lo} after it ends on {hi}", path="end")
         return cls(start=lo, end=hi)
 
     def overlaps(self, when: When) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from urllib.parse import parse_qsl
 
 from timeline.errors import StoreError
-from timeline.store.base import ANY, NO_STREAM, EventStore, Expected, ExpectedVersion, Recorded
+from timeline.store.base import EventStore
+from timeline.store.contract import ANY, NO_STREAM, Clock, Expected, ExpectedVersion, Recorded
 from timeline.store.memory import MemoryStore
 from timeline.store.sqlite import SqliteStore
 
@@ -14,6 +14,7 @@ __all__ = [
     "ANY",
     "DEFAULT_STORE",
     "NO_STREAM",
+    "Clock",
     "EventStore",
     "Expected",
     "ExpectedVersion",
@@ -48,17 +49,5 @@ def open_store(url: str) -> EventStore:
             from timeline.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
-        store: EventStore = PostgresStore(url)
-        return store
-    # As in SQLAlchemy: sqlite:///relative.db and sqlite:////absolute/path.db
-    if url.startswith("sqlite:") and not url.startswith("sqlite:///"):
-        raise StoreError(f"{url!r}: write sqlite:///relative.db or sqlite:////absolute.db, or just the path")
-    path = url.removeprefix("sqlite:///")
-    path, _, query = path.partition("?")
-    options = dict(parse_qsl(query))
-    unknown = set(options) - {"synchronous"}
-    if unknown:
-        raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
-    if not path:
-        raise StoreError(f"{url!r} names no SQLite file")
-    return SqliteStore(path, synchronous=options.get("synchronous", "full"))
+        return PostgresStore.from_url(url)
+    return SqliteStore.from_url(url)

@@ -11,8 +11,8 @@ import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from timeline.checkpoints import Checkpoint
 from timeline.errors import ValidationError
-from timeline.projections.checkpoint import Checkpoint
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping, Sequence
@@ -50,7 +50,7 @@ class CheckpointTransaction:
 
 
 class PostgresCheckpointStore:
-    """A `timeline.projections.CheckpointStore` in the PostgreSQL store's database."""
+    """A `timeline.checkpoints.CheckpointStore` in the PostgreSQL store's database."""
 
     def __init__(self, store: PostgresStore) -> None:
         self.store = store

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from timeline.events import Correction, Event, Retraction
-from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+from timeline.store.base import EventStore
+from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -26,7 +27,7 @@ class MemoryStore(EventStore):
         self._lock = threading.RLock()
 
     @contextmanager
-    def _write(self) -> Iterator[_WriteTx]:
+    def _write(self) -> Iterator[WriteTransaction]:
         with self._lock:
             tx = _MemoryTx(self)
             yield tx
@@ -64,7 +65,7 @@ class MemoryStore(EventStore):
             return sorted(self._streams)
 
 
-class _MemoryTx(_WriteTx):
+class _MemoryTx(WriteTransaction):
     """Collects the inserts and applies them on commit, so a failing batch leaves nothing behind."""
 
     def __init__(self, store: MemoryStore) -> None:

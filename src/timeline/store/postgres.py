@@ -25,10 +25,9 @@ first use (see `timeline.store._postgres_schema`). Projections can keep checkpoi
 
 from __future__ import annotations
 
-import gc
+import functools
 import json
 import os
-import threading
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -37,11 +36,16 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
+from timeline._fastcodec import DECODE_ERRORS
+from timeline._speed import paused_gc
 from timeline.codec import decode
 from timeline.errors import StoreError
 from timeline.store import _postgres_schema as schema
+from timeline.store._connections import ThreadConnections
+from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
-from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+from timeline.store.base import EventStore
+from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -116,10 +120,13 @@ class PostgresStore(EventStore):
         self._lock_timeout = lock_timeout
         self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({schema.lock_key(self.schema, 'write')})"
         self._sql = schema.Statements(schema.quoted_schema(self.schema))
-        self._local = threading.local()
-        self._connections: list[Connection[TupleRow]] = []
-        self._guard = threading.Lock()
-        self._closed = False
+        # A function of the settings, not a method: the registry must not keep the store alive.
+        self._connections: ThreadConnections[Connection[TupleRow]] = ThreadConnections(
+            functools.partial(_connect, self._conninfo, self.url, lock_timeout),
+            _close_connection,
+            closed_message=f"the store {self.url} is closed",
+            usable=_is_open,
+        )
         conn = self._conn()
         try:
             schema.migrate(conn, self.schema)
@@ -132,31 +139,17 @@ class PostgresStore(EventStore):
 
     # -- connections ---------------------------------------------------------------------------
 
+    @classmethod
+    def from_url(cls, url: str) -> PostgresStore:
+        """The store a ``postgresql://`` (or ``postgres://``) URL names (see the module docstring)."""
+        return cls(url)
+
     def _conn(self) -> Connection[TupleRow]:
-        conn: Connection[TupleRow] | None = getattr(self._local, "conn", None)
-        # A forked child must not touch its parent's sockets: it opens its own connection.
-        if conn is not None and not conn.closed and self._local.pid == os.getpid():
-            return conn
-        if self._closed:
-            raise StoreError(f"the store {self.url} is closed")
-        conn = _connect(self._conninfo, self.url, self._lock_timeout)
-        with self._guard:
-            if self._closed:  # closed by another thread while we connected
-                conn.close()
-                raise StoreError(f"the store {self.url} is closed")
-            self._connections = [c for c in self._connections if not c.closed]
-            self._connections.append(conn)
-        self._local.conn = conn
-        self._local.pid = os.getpid()
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
         """Close every connection this store opened; using the store afterwards raises `StoreError`."""
-        with self._guard:
-            self._closed = True
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+        self._connections.close_all()
 
     def _query(self, query: str, params: Sequence[Any] = ()) -> list[TupleRow]:
         """Run a read; once more on a fresh connection if the connection had died."""
@@ -235,9 +228,9 @@ class PostgresStore(EventStore):
             raise StoreError(f"cannot {what} in PostgreSQL at {self.url}: the commit failed ({exc})") from exc
 
     @contextmanager
-    def _write(self) -> Iterator[_WriteTx]:
+    def _write(self) -> Iterator[WriteTransaction]:
         with self._transaction("append", lock=True) as conn:
-            yield _PostgresTx(conn, self._sql)
+            yield _PostgresTx(conn, self._sql, self.url)
 
     def checkpoints(self) -> PostgresCheckpointStore:
         """A `CheckpointStore` for projections, in this store's database (see `PostgresCheckpointStore`)."""
@@ -252,7 +245,7 @@ class PostgresStore(EventStore):
             rows = self._query(self._sql.read, (stream, version))
             if not rows:
                 return
-            yield from _decode_page(rows)
+            yield from _decode_page(rows, self.url)
             if len(rows) < schema.PAGE:
                 return
             version = rows[-1][2]
@@ -264,7 +257,7 @@ class PostgresStore(EventStore):
             rows = self._query(self._sql.read_all, (position,))
             if not rows:
                 return
-            yield from _decode_page(rows)
+            yield from _decode_page(rows, self.url)
             if len(rows) < schema.PAGE:
                 return
             position = rows[-1][0]
@@ -288,37 +281,43 @@ def _rollback_quietly(conn: Connection[TupleRow]) -> None:
         conn.rollback()
 
 
-def _decode_page(rows: list[TupleRow]) -> list[Recorded]:
-    """Decode a page of rows with the garbage collector paused: it costs 1.3-3x on bulk decoding."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+def _close_connection(conn: Connection[TupleRow]) -> None:
+    conn.close()
+
+
+def _is_open(conn: Connection[TupleRow]) -> bool:
+    return not conn.closed
+
+
+def _decode_page(rows: list[TupleRow], where: str) -> list[Recorded]:
+    """Decode a page of rows with the garbage collector paused (see `timeline._speed`)."""
+    with paused_gc():
         loads = json.loads
-        return [
-            Recorded(
-                position=position,
-                stream=stream,
-                version=version,
-                recorded_at=recorded_at,
-                event=decode(type_tag, schema_version, loads(data)),
+        out = []
+        for position, stream, version, type_tag, schema_version, recorded_at, data in rows:
+            try:
+                event = decode(type_tag, schema_version, loads(data))
+            except DECODE_ERRORS:  # not what we write (ValidationError is a ValueError): say which row
+                event = decode_stored(where, position, type_tag, schema_version, data)
+            out.append(
+                Recorded(
+                    position=position, stream=stream, version=version, recorded_at=recorded_at, event=event
+                )
             )
-            for position, stream, version, type_tag, schema_version, recorded_at, data in rows
-        ]
-    finally:
-        if enabled:
-            gc.enable()
+        return out
 
 
-class _PostgresTx(_WriteTx):
-    def __init__(self, conn: Connection[TupleRow], sql: schema.Statements) -> None:
+class _PostgresTx(WriteTransaction):
+    def __init__(self, conn: Connection[TupleRow], sql: schema.Statements, where: str) -> None:
         self._conn = conn
         self._sql = sql
+        self._where = where
 
     def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
         rows = self._conn.execute(self._sql.find, ([key(i) for i in ids],)).fetchall()
         return {
             record.event.id: StoredRow(stream=record.stream, data=row[-1], record=record)
-            for row, record in zip(rows, _decode_page(rows), strict=True)
+            for row, record in zip(rows, _decode_page(rows, self._where), strict=True)
         }
 
     def stream_version(self, stream: str) -> int:
@@ -331,7 +330,7 @@ class _PostgresTx(_WriteTx):
 
     def amendments(self, target: str) -> list[Event]:
         rows = self._conn.execute(self._sql.amendments, (key(target),)).fetchall()
-        return [record.event for record in _decode_page(rows)]
+        return [record.event for record in _decode_page(rows, self._where)]
 
     def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
         values = [

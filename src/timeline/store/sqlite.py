@@ -10,17 +10,21 @@ are assigned inside that transaction, so they are gapless.
 
 from __future__ import annotations
 
-import gc
+import functools
 import json
 import sqlite3
-import threading
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
-from timeline._fastcodec import builder
-from timeline.codec import decode, decoder_for
+from timeline._fastcodec import DECODE_ERRORS
+from timeline._speed import builder, paused_gc
+from timeline.codec import decoder_for
 from timeline.errors import StoreError
-from timeline.store.base import EventStore, NewRow, Recorded, StoredRow, _WriteTx
+from timeline.store._connections import ThreadConnections
+from timeline.store._decoding import decode_stored
+from timeline.store.base import EventStore
+from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -81,44 +85,42 @@ class SqliteStore(EventStore):
         self.path = path
         self._synchronous = _SYNCHRONOUS[synchronous.lower()]
         self._busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()
-        self._closed = False
+        # A function of the settings, not a method: the registry must not keep the store alive.
+        connect = functools.partial(_connect, path, self._busy_timeout, self._synchronous)
+        self._connections: ThreadConnections[sqlite3.Connection] = ThreadConnections(
+            connect, sqlite3.Connection.close, closed_message=f"the store {path!r} is closed"
+        )
         with self._write() as tx:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     tx.conn.execute(statement)
 
+    @classmethod
+    def from_url(cls, url: str) -> SqliteStore:
+        """The store a SQLite URL names: a path (``file.db``, ``file.db?synchronous=normal``) or, as in
+        SQLAlchemy, ``sqlite:///relative.db`` or ``sqlite:////absolute.db``. StoreError if it names none."""
+        if url.startswith("sqlite:") and not url.startswith("sqlite:///"):
+            raise StoreError(
+                f"{url!r}: write sqlite:///relative.db or sqlite:////absolute.db, or just the path"
+            )
+        path = url.removeprefix("sqlite:///")
+        path, _, query = path.partition("?")
+        options = dict(parse_qsl(query))
+        unknown = set(options) - {"synchronous"}
+        if unknown:
+            raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
+        if not path:
+            raise StoreError(f"{url!r} names no SQLite file")
+        return cls(path, synchronous=options.get("synchronous", "full"))
+
     # -- connections ---------------------------------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
-        if self._closed:
-            raise StoreError(f"the store {self.path!r} is closed")
-        try:
-            conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA journal_mode=WAL").fetchone()
-            conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the SQLite store {self.path!r}: {exc}") from exc
-        self._local.conn = conn
-        with self._guard:
-            self._connections.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._guard:
-            self._closed = True
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._connections.close_all()
 
     def _write(self) -> _SqliteTx:
         """A write transaction (``BEGIN IMMEDIATE``): committed when the block exits normally."""
@@ -134,7 +136,7 @@ class SqliteStore(EventStore):
             rows = self._conn().execute(query, (stream, version)).fetchall()
             if not rows:
                 return
-            yield from _decode_page(rows)
+            yield from _decode_page(rows, self.path)
             version = rows[-1][2]
 
     def read_all(self, after: int = 0) -> Iterator[Recorded]:
@@ -145,7 +147,7 @@ class SqliteStore(EventStore):
             rows = self._conn().execute(query, (position,)).fetchall()
             if not rows:
                 return
-            yield from _decode_page(rows)
+            yield from _decode_page(rows, self.path)
             position = rows[-1][0]
 
     def version(self, stream: str) -> int:
@@ -160,6 +162,21 @@ class SqliteStore(EventStore):
     def streams(self) -> list[str]:
         """The names of all streams, sorted."""
         return [r[0] for r in self._conn().execute("SELECT DISTINCT stream FROM events ORDER BY stream")]
+
+
+def _connect(path: str, busy_timeout: float, synchronous: str) -> sqlite3.Connection:
+    """A new connection to the store at `path`, in WAL mode, with the store's durability setting."""
+    try:
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from exc
+    try:
+        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+    except sqlite3.Error as exc:
+        conn.close()
+        raise StoreError(f"cannot open the SQLite store {path!r}: {exc}") from exc
+    return conn
 
 
 def _stream_version(conn: sqlite3.Connection, stream: str) -> int:
@@ -177,11 +194,9 @@ _DECODER = json.JSONDecoder()
 _record = builder(Recorded)
 
 
-def _decode_page(rows: list[Any]) -> list[Recorded]:
-    """Decode a page of rows with the garbage collector paused: it costs 1.3-3x on bulk decoding."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+def _decode_page(rows: list[Any], where: str) -> list[Recorded]:
+    """Decode a page of rows with the garbage collector paused (see `timeline._speed`)."""
+    with paused_gc():
         out = []
         last_micros = None
         moment = _EPOCH
@@ -196,16 +211,13 @@ def _decode_page(rows: list[Any]) -> list[Recorded]:
             build = decoders.get(kind) or decoders.setdefault(kind, decoder_for(type_tag, schema_version))
             try:
                 event = build(loads(data))
-            except Exception:  # not what we write: the validating path says what is wrong (or copes)
-                event = decode(type_tag, schema_version, loads(data))
+            except DECODE_ERRORS:  # not what we write: the validating path says what is wrong (or copes)
+                event = decode_stored(where, position, type_tag, schema_version, data)
             out.append(record(position, stream, version, moment, event))
         return out
-    finally:
-        if enabled:
-            gc.enable()
 
 
-class _SqliteTx(_WriteTx):
+class _SqliteTx(WriteTransaction):
     """One write transaction, and the context manager that runs it (a class: cheaper than a generator, and
     an append of one event pays for it every time)."""
 
@@ -245,7 +257,7 @@ class _SqliteTx(_WriteTx):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT {COLUMNS} FROM events WHERE id IN ({marks})"
             for row in self.conn.execute(query, chunk):
-                (record,) = _decode_page([row])
+                (record,) = _decode_page([row], self._path)
                 found[record.event.id] = StoredRow(stream=record.stream, data=row[-1], record=record)
         return found
 
@@ -263,7 +275,7 @@ class _SqliteTx(_WriteTx):
 
     def amendments(self, target: str) -> list[Event]:
         query = f"SELECT {COLUMNS} FROM events WHERE target = ? ORDER BY position"
-        return [r.event for r in _decode_page(self.conn.execute(query, (target,)).fetchall())]
+        return [r.event for r in _decode_page(self.conn.execute(query, (target,)).fetchall(), self._path)]
 
     def try_insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> bool:
         try:

@@ -1,23 +1,25 @@
 """Checkpoints: a projection's position and state, saved so that a process restarts where it stopped.
 
 `CheckpointStore` is the small protocol a place to keep them implements (a folder of JSON files here; a
-database table elsewhere). Files are written atomically: a temporary file in the same folder, flushed to
-disk, then renamed over the old one, so a crash leaves either the old checkpoint or the new one.
+database table elsewhere). Files are written atomically (`timeline._files.write_atomically`), so a crash
+leaves either the old checkpoint or the new one. This module sits below the stores and the projections:
+both use it, neither imports the other for it.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote
 
 import attrs
 
+from timeline._files import write_atomically
 from timeline.errors import ValidationError
+
+__all__ = ["Checkpoint", "CheckpointStore", "FileCheckpointStore", "read_checkpoint", "write_checkpoint"]
 
 
 @attrs.frozen(kw_only=True)
@@ -68,28 +70,16 @@ class FileCheckpointStore:
 def write_checkpoint(path: Path, checkpoint: Checkpoint) -> None:
     """Write `checkpoint` as JSON to `path` atomically: the old file stays if anything fails."""
     data = {"name": checkpoint.name, "position": checkpoint.position, "state": checkpoint.state}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"the state is not JSON: {exc}", path="state") from None
+    encoded = text.encode("utf-8")
 
+    def write(out: BinaryIO) -> None:
+        out.write(encoded)
 
-def _sync_folder(folder: Path) -> None:
-    """Flush the rename itself to disk (POSIX); without it a power cut may bring the old file back."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomically(path, write)
 
 
 def read_checkpoint(path: Path) -> Checkpoint:
@@ -97,7 +87,7 @@ def read_checkpoint(path: Path) -> Checkpoint:
     try:
         with path.open(encoding="utf-8") as source:
             data = json.load(source)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"{path}: not a checkpoint file ({exc})") from None
     if not isinstance(data, dict):
         raise ValidationError(f"{path}: not a checkpoint file (expected a JSON object)")
