@@ -323,6 +323,43 @@ def dates_markdown() -> str:
     return "\n".join([*out, ""])
 
 
+def _first_sentence(module_name: str) -> str:
+    import importlib
+
+    try:
+        doc = importlib.import_module(module_name).__doc__ or ""
+    except ImportError:
+        return "(not in this version)"
+    first = inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ")
+    return first.split(". ")[0].rstrip(".")
+
+
+def layers_markdown(pyproject: Path) -> str:
+    """The layers of the import-linter contract in `pyproject`, from the top, each module with its summary."""
+    import tomllib
+
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    out: list[str] = []
+    for contract in contracts:
+        if contract.get("type") != "layers":
+            continue
+        out += [f"*{contract['name']}*, from the top:", ""]
+        for number, layer in enumerate(contract["layers"], start=1):
+            optional = layer.startswith("(") and layer.endswith(")")
+            names = re.split(r"\s*[|:]\s*", layer.strip("()"))
+            together = "may import each other" if ":" in layer else "independent of each other"
+            parts = [f"`{name}` ({_first_sentence(name)})" for name in names]
+            line = f"{number}. " + "; ".join(parts)
+            if len(names) > 1:
+                line += f" — {together}"
+            if optional:
+                line += " — optional: the contract allows it to be missing"
+            out.append(line)
+        out.append("")
+    return "\n".join(out)
+
+
 def command_line_parser() -> argparse.ArgumentParser:
     """The parser of the ``timeline`` command (its builder is private to `timeline.cli`)."""
     build = getattr(timeline.cli, "build_parser", None) or timeline.cli._parser
@@ -345,6 +382,7 @@ def generate(folder: Path) -> list[str]:
     _write(folder / "cli.md", cli_markdown(command_line_parser()))
     _write(folder / "formats.md", formats_markdown())
     _write(folder / "dates.md", dates_markdown())
+    _write(folder / "layers.md", layers_markdown(folder.parent.parent / "pyproject.toml"))
     from timeline import plugins
 
     for name in plugins.exporters():
