@@ -130,3 +130,13 @@ def test_the_readme_links_reach_files_of_the_repository() -> None:
     assert any(t.startswith("docs/") for t in local)
     missing = [t for t in local if not (root / t).exists()]
     assert missing == []
+
+
+def test_every_installed_export_format_has_a_page() -> None:
+    from timeline import plugins
+
+    pages = EXT.parent / "exports"
+    toctree = (pages / "index.md").read_text(encoding="utf-8")
+    for name in plugins.exporters():
+        assert (pages / f"{name}.md").is_file(), f"docs/exports/{name}.md: document the {name!r} format"
+        assert f"\n{name}\n" in toctree, f"docs/exports/index.md: list {name} in the toctree"
