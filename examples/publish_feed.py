@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 
 import timeline
-from timeline.jsonl import BatchError, read_events
-from timeline.plugins import export_to_path
 
 FEEDS = {"ical": ".ics", "json": ".json", "markdown": ".md"}
 
@@ -28,7 +26,7 @@ def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: st
     with timeline.open_store(store_url) as store:
         for path in inputs:
             with path.open(encoding="utf-8") as handle:
-                events, _ = read_events(handle)
+                events, _ = timeline.read_events(handle)
             store.append(stream, events)
         feed = timeline.Timeline.from_store(store, stream=stream)
     out.mkdir(parents=True, exist_ok=True)
@@ -40,7 +38,7 @@ def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: st
         if name and format_name == "markdown":
             options["title"] = name
         target = out / f"{stream}{suffix}"
-        export_to_path(feed, format_name, target, **options)
+        timeline.export_to_path(feed, format_name, target, **options)
         written.append(target)
     return written
 
@@ -50,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--store", default=timeline.store.default_store_url(), help="store URL")
+    parser.add_argument("--store", default=timeline.default_store_url(), help="store URL")
     parser.add_argument("--stream", required=True)
     parser.add_argument("--out", type=Path, required=True, help="folder for the feeds")
     parser.add_argument("--name", default=None, help="the calendar's display name")
@@ -59,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for path in publish(args.store, args.stream, args.out, args.inputs, args.name):
             print(path)
-    except BatchError as exc:
+    except timeline.BatchError as exc:
         for error in exc.errors:
             print(f"publish_feed: {error}", file=sys.stderr)
         return 2

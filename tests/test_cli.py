@@ -227,3 +227,21 @@ def test_export_errors(capsys: pytest.CaptureFixture[str], db: str, tmp_path: Pa
     code, _, err = run(capsys, "--store", db, "export", "ical", "--option", "novalue")
     assert code == 2
     assert "KEY=VALUE" in err
+
+
+def test_show_and_export_reported_by(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    """The report came out on 14 April 2025: by the 13th nothing had been reported, by the 14th all."""
+    assert run(capsys, "--store", db, "append", STREAM, str(STORY))[0] == 0
+    code, out, _ = run(capsys, "--store", db, "show", STREAM, "--reported-by", "2025-04-13")
+    assert code == 0
+    assert "(no events)" in out
+    code, out, _ = run(capsys, "--store", db, "show", STREAM, "--reported-by", "2025-04-14")
+    assert code == 0
+    assert "Trump hosts Bukele at the White House" in out
+    code, out, _ = run(capsys, "--store", db, "export", "json", "--reported-by", "2025-04-13")
+    assert code == 0
+    assert json.loads(out)["entries"] == []
+    code, _, err = run(capsys, "--store", db, "show", "--reported-by", "14 April")
+    assert code == 2
+    assert "--reported-by" in err
+    assert "Traceback" not in err

@@ -10,7 +10,6 @@ import attrs
 import pytest
 from hypothesis import given
 
-from tests.strategies import events
 from timeline import (
     Correction,
     Event,
@@ -27,6 +26,7 @@ from timeline import (
 from timeline.codec import decode, dumps, register_upcaster
 from timeline.events import EVENT_TYPES, register_event_type
 from timeline.jsonl import BatchError, read_events
+from timeline.testing import plain_occurrences
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -41,7 +41,7 @@ PAYMENT = {
 }
 
 
-@given(events())
+@given(plain_occurrences)
 def test_round_trip_every_type(event: Event) -> None:
     data = to_json(event)
     assert from_json(data) == event
@@ -50,7 +50,7 @@ def test_round_trip_every_type(event: Event) -> None:
     assert list(data)[:2] == ["type", "id"]
 
 
-@given(events())
+@given(plain_occurrences)
 def test_store_decode_equals_checked_decode(event: Event) -> None:
     data = json.loads(dumps(event))
     assert decode(data["type"], type(event).SCHEMA_VERSION, dict(data)) == from_json(data)

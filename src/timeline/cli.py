@@ -53,6 +53,19 @@ def parse_as_of(text: str) -> datetime:
     return moment
 
 
+def parse_reported_by(text: str) -> date:
+    """An ISO 8601 calendar date (YYYY-MM-DD): what the sources had reported by the end of that day."""
+    try:
+        if len(text) != 10:  # fromisoformat also takes 20250414; the README promises YYYY-MM-DD only
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--reported-by: {text!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+_REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timeline",
@@ -93,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
         )
+        view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
         view.set_defaults(run=run)
         return view
 
@@ -109,6 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("format", metavar="FORMAT", help="an export format (see 'timeline formats')")
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
+    p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
     p.add_argument(
         "-o",
         "--output",
@@ -188,7 +203,8 @@ def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, *
     from timeline.projections import Timeline
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
-    return Timeline.from_store(store, stream=stream, as_of=as_of, **kwargs)
+    reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
+    return Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -239,15 +255,16 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline.exporting import export, export_to_path
 
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     with _open(args) as store:
         tl = _timeline(args, store, args.stream)
         if args.output:
-            plugins.export_to_path(tl, exporter.name, args.output, **options)
+            export_to_path(tl, exporter.name, args.output, **options)
         else:
-            plugins.export(tl, exporter.name, sys.stdout.buffer, **options)
+            export(tl, exporter.name, sys.stdout.buffer, **options)
             sys.stdout.buffer.flush()
     return EXIT_OK
 

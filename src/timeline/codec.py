@@ -188,7 +188,7 @@ def event_class(type_tag: Any) -> type[Event]:
 
 
 def from_json(data: Mapping[str, Any]) -> Event:
-    """Build an event from its JSON form (design §2), validating every field.
+    """Build an event from its JSON form (`type` plus that type's fields), validating every field.
 
     Raises `ValidationError` whose path starts with the event type, e.g. ``payment.amount.currency``.
     """

@@ -1,4 +1,4 @@
-"""Reading events from JSON Lines (design §2): one JSON object per line, blank lines ignored."""
+"""Reading events from JSON Lines: one event in its JSON form per line, blank lines ignored."""
 
 from __future__ import annotations
 

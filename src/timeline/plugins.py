@@ -1,20 +1,24 @@
 """The plugin manager: the built-in exporters, then third-party plugins (entry-point group ``timeline``).
 
-A plugin that fails to load is reported on standard error by name and left out; the others keep working.
+`make_plugin_manager` builds a fresh manager (tests use it to run without whatever happens to be installed);
+`get_plugin_manager` is the process's own, built on first use and kept until `reset`. The built-ins in
+`DEFAULT_PLUGINS` are registered exactly as third-party plugins are: by name, blockable, isolated.
+
+A plugin that fails to load, names a hook that does not exist, or raises in a hook is reported on standard
+error by name and left out (or loses what that hook would have given); the others keep working.
 ``TIMELINE_DISABLE_PLUGINS="name1,name2"`` blocks plugins by the names `plugin_list` shows (a built-in's name
 is its module, e.g. ``timeline.exporters.ical``; a third-party plugin's is its entry-point name).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib
 import importlib.metadata
 import os
-import secrets
 import sys
-from typing import TYPE_CHECKING, Any, BinaryIO
+import threading
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -22,26 +26,25 @@ import pluggy
 from timeline import hookspecs
 from timeline.errors import TimelineError, ValidationError
 from timeline.events import Event, register_event_type, set_type_loader
-from timeline.exporters.base import Exporter, check_options
+from timeline.exporters.base import Exporter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
-
-    from timeline.projections import Timeline
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 __all__ = [
     "DEFAULT_PLUGINS",
     "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
     "PluginError",
-    "export",
-    "export_to_path",
+    "PluginManager",
     "exporters",
     "formats",
     "get_exporter",
     "get_plugin_manager",
+    "make_plugin_manager",
     "plugin_list",
     "reset",
+    "set_plugin_manager",
 ]
 
 #: The built-in plugins, registered in this order before any third-party plugin.
@@ -61,93 +64,215 @@ class PluginError(TimelineError):
 
 
 @attrs.frozen(kw_only=True)
-class _Loaded:
-    pm: pluggy.PluginManager
-    failures: dict[str, str]  # plugin name -> why it was left out
-
-
-@attrs.frozen(kw_only=True)
 class _Provided:
     plugin: str
     exporter: Exporter
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
+class PluginManager(pluggy.PluginManager):
+    """A pluggy manager of timeline's hooks that remembers the plugins left out and their exporters.
+
+    The exporters are collected once, on first use, and again only after a plugin is registered or removed.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        #: Plugin name -> why it was left out, or why one of its hooks failed.
+        self.failures: dict[str, str] = {}
+        self._provided: dict[str, _Provided] | None = None
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        """Register `plugin` as pluggy does; the exporters are collected again on next use."""
+        self._provided = None
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        """Remove a plugin as pluggy does; the exporters are collected again on next use."""
+        self._provided = None
+        return super().unregister(plugin, name)
+
+    def report(self, name: str, exc: BaseException) -> None:
+        """Record and print on standard error that plugin `name` failed with `exc`."""
+        why = f"{type(exc).__name__}: {exc}"
+        self.failures[name] = why
+        print(f"timeline: plugin {name!r} was left out: {why}", file=sys.stderr)
+
+    def exporters(self) -> dict[str, Exporter]:
+        """Every available exporter by format name; `PluginError` if two plugins claim one format."""
+        return {name: provided.exporter for name, provided in sorted(self._exporters().items())}
+
+    def get_exporter(self, name: str) -> Exporter:
+        """The exporter of format `name`; `ValidationError` listing the known formats if there is none."""
+        known = self._exporters()
+        provided = known.get(name)
+        if provided is None:
+            listed = ", ".join(sorted(known)) or "none"
+            raise ValidationError(f"unknown format {name!r} (known: {listed})", path="format")
+        return provided.exporter
+
+    def formats(self) -> list[tuple[str, str, str]]:
+        """(format name, media type, providing plugin) for each format, sorted by format name."""
+        return [(name, p.exporter.media_type, p.plugin) for name, p in sorted(self._exporters().items())]
+
+    def plugin_list(self) -> list[dict[str, Any]]:
+        """Each plugin as a dict: name, hooks, version (when known), and ``error`` for one that failed."""
+        distributions = {plugin: dist for plugin, dist in self.list_plugin_distinfo()}
+        listed: list[dict[str, Any]] = []
+        for name, plugin in self.list_name_plugin():
+            if plugin is None:  # a blocked name
+                continue
+            info: dict[str, Any] = {
+                "name": name,
+                "hooks": sorted(h.name for h in self.get_hookcallers(plugin) or ()),
+            }
+            version = _version(plugin, distributions)
+            if version is not None:
+                info["version"] = version
+            if name in self.failures:  # loaded, but a hook of it failed (an event type it could not add)
+                info["error"] = self.failures[name]
+            listed.append(info)
+        listed.extend(
+            {"name": name, "error": why} for name, why in self.failures.items() if not self.has_plugin(name)
+        )
+        return listed
+
+    def _exporters(self) -> dict[str, _Provided]:
+        if self._provided is None:
+            self._provided = _collect_exporters(self)
+        return self._provided
+
+
+def make_plugin_manager(
+    *,
+    builtins: Iterable[str] = DEFAULT_PLUGINS,
+    entry_points: bool = True,
+    plugins: Mapping[str, object] | None = None,
+    blocked: Iterable[str] | None = None,
+) -> PluginManager:
+    """A fresh manager: the `builtins` (module names), the entry points of group ``timeline`` (unless
+    `entry_points` is false), then `plugins` (name -> plugin object), minus the `blocked` names (by default
+    those `TIMELINE_DISABLE_PLUGINS` lists). Event types the plugins add are registered with the codec.
+    """
+    pm = PluginManager()
+    for name in _blocked_names() if blocked is None else blocked:
+        pm.set_blocked(name)
+    for module_name in builtins:
+        _register(pm, module_name, functools.partial(importlib.import_module, module_name))
+    if entry_points:
+        # One entry point at a time: pluggy's own loop stops at the first plugin that fails to import.
+        for name in sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}):
+            if not pm.has_plugin(name):
+                _guarded(pm, name, functools.partial(pm.load_setuptools_entrypoints, ENTRY_POINT_GROUP, name))
+    for name, plugin in (plugins or {}).items():
+        _register(pm, name, functools.partial(_same, plugin))
+    _drop_unknown_hooks(pm)
+    _register_event_types(pm)
+    return pm
+
+
+_default: PluginManager | None = None
+_default_lock = threading.Lock()
+
+
+def get_plugin_manager() -> PluginManager:
     """The process's plugin manager, loaded on first use: built-ins, then entry points, minus blocked ones."""
-    return _load().pm
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_plugin_manager()
+        return _default
+
+
+def set_plugin_manager(manager: PluginManager | None) -> None:
+    """Make `manager` the process's plugin manager (tests); None: load a fresh one on next use."""
+    global _default
+    with _default_lock:
+        _default = manager
 
 
 set_type_loader(get_plugin_manager)  # an event type the codec does not know may come from a plugin
 
 
 def reset() -> None:
-    """Forget the loaded plugins: the next call loads them again (for tests, or after installing a plugin)."""
-    _load.cache_clear()
+    """Forget the loaded plugins: the next use loads them again (for tests, or after installing a plugin)."""
+    set_plugin_manager(None)
+
+
+def exporters() -> dict[str, Exporter]:
+    """Every exporter of the process's plugins by format name (see `PluginManager.exporters`)."""
+    return get_plugin_manager().exporters()
+
+
+def get_exporter(name: str) -> Exporter:
+    """The exporter of format `name` among the process's plugins (see `PluginManager.get_exporter`)."""
+    return get_plugin_manager().get_exporter(name)
+
+
+def formats() -> list[tuple[str, str, str]]:
+    """(format name, media type, providing plugin) of the process's plugins, sorted by format name."""
+    return get_plugin_manager().formats()
+
+
+def plugin_list() -> list[dict[str, Any]]:
+    """The process's plugins as dicts: name, hooks, version, ``error`` (see `PluginManager.plugin_list`)."""
+    return get_plugin_manager().plugin_list()
 
 
 def _blocked_names() -> list[str]:
     return [name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()]
 
 
-def _report(failures: dict[str, str], name: str, exc: BaseException) -> None:
-    why = f"{type(exc).__name__}: {exc}"
-    failures[name] = why
-    print(f"timeline: plugin {name!r} was left out: {why}", file=sys.stderr)
+def _same(plugin: object) -> object:
+    return plugin
 
 
-@functools.cache
-def _load() -> _Loaded:
-    pm = pluggy.PluginManager(hookspecs.PROJECT)
-    pm.add_hookspecs(hookspecs)
-    for name in _blocked_names():
-        pm.set_blocked(name)
-    failures: dict[str, str] = {}
-    for module_name in DEFAULT_PLUGINS:
-        if pm.is_blocked(module_name):
-            continue
+def _guarded(pm: PluginManager, name: str, load: Callable[[], object]) -> None:
+    try:
+        load()
+    except Exception as exc:  # a broken plugin (built-in or not) must not take the others down
+        pm.report(name, exc)
+
+
+def _register(pm: PluginManager, name: str, load: Callable[[], object]) -> None:
+    if not (pm.is_blocked(name) or pm.has_plugin(name)):
+        _guarded(pm, name, lambda: pm.register(load(), name=name))
+
+
+def _drop_unknown_hooks(pm: PluginManager) -> None:
+    """Leave out, by name, each plugin implementing a hook no spec declares (a misspelled hook name)."""
+    while True:
         try:
-            pm.register(importlib.import_module(module_name), name=module_name)
-        except Exception as exc:  # a broken built-in must not take the plugins down either
-            _report(failures, module_name, exc)
-    # One entry point at a time: pluggy's own loop stops at the first plugin that fails to import.
-    names = sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
-    for name in names:
-        if pm.is_blocked(name) or pm.has_plugin(name):
-            continue
-        try:
-            pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP, name=name)
-        except Exception as exc:
-            _report(failures, name, exc)
-    _register_event_types(pm, failures)
-    return _Loaded(pm=pm, failures=failures)
+            pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            pm.unregister(exc.plugin)
+            pm.report(name, exc)
+        else:
+            return
 
 
-def _hookimpls(
-    pm: pluggy.PluginManager, hook_name: str
-) -> Iterator[tuple[str, Callable[..., Any], list[str]]]:
-    """(plugin name, function, argument names) of each implementation, in registration order."""
-    caller: pluggy.HookCaller = getattr(pm.hook, hook_name)
-    for impl in caller.get_hookimpls():
-        if not (impl.hookwrapper or impl.wrapper):
-            yield impl.plugin_name, impl.function, list(impl.argnames)
+def _each_plugin(pm: PluginManager, hook_name: str) -> Iterator[tuple[str, pluggy.HookCaller]]:
+    """Per plugin implementing `hook_name`, in registration order: its name and a pluggy caller reaching only
+    its implementation (and every hook wrapper), so that a plugin that raises is isolated and named."""
+    hook: pluggy.HookCaller = getattr(pm.hook, hook_name)
+    impls = [impl for impl in hook.get_hookimpls() if not (impl.hookwrapper or impl.wrapper)]
+    for impl in impls:
+        others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+        yield impl.plugin_name, pm.subset_hook_caller(hook_name, remove_plugins=others)
 
 
-def _call(function: Callable[..., Any], argnames: list[str], register: Callable[[Any], Any]) -> None:
-    # pluggy lets an implementation take fewer arguments than the spec: pass only what it asks for.
-    function(**{name: register for name in argnames if name == "register"})
-
-
-def _register_event_types(pm: pluggy.PluginManager, failures: dict[str, str]) -> None:
+def _register_event_types(pm: PluginManager) -> None:
     def register(cls: Any) -> Any:
         if not (isinstance(cls, type) and issubclass(cls, Event)):
             raise PluginError(f"{cls!r} is not a subclass of timeline.events.Event")
         return register_event_type(cls)
 
-    for plugin, function, argnames in _hookimpls(pm, "timeline_register_event_types"):
+    for plugin, call in _each_plugin(pm, "timeline_register_event_types"):
         try:
-            _call(function, argnames, register)
+            call(register=register)
         except Exception as exc:
-            _report(failures, plugin, exc)
+            pm.report(plugin, exc)
 
 
 def _check_exporter(plugin: str, exporter: Any) -> Exporter:
@@ -166,12 +291,12 @@ def _collect(plugin: str, into: list[Exporter], exporter: Any) -> None:
     into.append(_check_exporter(plugin, exporter))
 
 
-def _provided() -> dict[str, _Provided]:
+def _collect_exporters(pm: PluginManager) -> dict[str, _Provided]:
     found: dict[str, _Provided] = {}
-    for plugin, function, argnames in _hookimpls(get_plugin_manager(), "timeline_register_exporters"):
+    for plugin, call in _each_plugin(pm, "timeline_register_exporters"):
         mine: list[Exporter] = []
         try:
-            _call(function, argnames, functools.partial(_collect, plugin, mine))
+            call(register=functools.partial(_collect, plugin, mine))
         except Exception as exc:  # a broken plugin loses its formats, the others keep theirs
             print(
                 f"timeline: plugin {plugin!r}: its formats were left out: {type(exc).__name__}: {exc}",
@@ -194,26 +319,6 @@ def _provided() -> dict[str, _Provided]:
     return found
 
 
-def exporters() -> dict[str, Exporter]:
-    """Every available exporter by format name; `PluginError` if two plugins claim one format."""
-    return {name: provided.exporter for name, provided in sorted(_provided().items())}
-
-
-def get_exporter(name: str) -> Exporter:
-    """The exporter of format `name`; `ValidationError` listing the known formats if there is none."""
-    known = exporters()
-    exporter = known.get(name)
-    if exporter is None:
-        listed = ", ".join(known) or "none"
-        raise ValidationError(f"unknown format {name!r} (known: {listed})", path="format")
-    return exporter
-
-
-def formats() -> list[tuple[str, str, str]]:
-    """(format name, media type, providing plugin) for each format, sorted by format name."""
-    return [(name, p.exporter.media_type, p.plugin) for name, p in sorted(_provided().items())]
-
-
 def _version(plugin: object, distributions: Mapping[object, Any]) -> str | None:
     dist = distributions.get(plugin)
     if dist is not None:
@@ -225,73 +330,3 @@ def _version(plugin: object, distributions: Mapping[object, Any]) -> str | None:
         except importlib.metadata.PackageNotFoundError:
             return None
     return None
-
-
-def plugin_list() -> list[dict[str, Any]]:
-    """Each plugin as a dict: name, hooks, version (when known), and ``error`` for one that failed."""
-    loaded = _load()
-    pm = loaded.pm
-    distributions = {plugin: dist for plugin, dist in pm.list_plugin_distinfo()}
-    listed: list[dict[str, Any]] = []
-    for name, plugin in pm.list_name_plugin():
-        if plugin is None:  # a blocked name
-            continue
-        info: dict[str, Any] = {
-            "name": name,
-            "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or ()),
-        }
-        version = _version(plugin, distributions)
-        if version is not None:
-            info["version"] = version
-        if name in loaded.failures:  # loaded, but a hook of it failed (an event type it could not add)
-            info["error"] = loaded.failures[name]
-        listed.append(info)
-    listed.extend(
-        {"name": name, "error": why} for name, why in loaded.failures.items() if not pm.has_plugin(name)
-    )
-    return listed
-
-
-def export(timeline: Timeline, format: str, out: BinaryIO, **options: str) -> None:
-    """Write `timeline` to the binary file `out` in `format`; options as the exporter lists them (strings)."""
-    exporter = get_exporter(format)
-    check_options(exporter, options)
-    exporter.export(timeline, out, options)
-
-
-def export_to_path(timeline: Timeline, format: str, path: str | os.PathLike[str], **options: str) -> None:
-    """Like `export`, into the file at `path`, atomically: on any error an old file there stays as it was."""
-    exporter = get_exporter(format)
-    check_options(exporter, options)
-    target = os.path.abspath(os.fspath(path))
-    folder, base = os.path.split(target)
-    temp = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
-    # os.open with 0o666 lets the umask decide the mode, as for any new file (tempfile would force 0o600).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            exporter.export(timeline, out, options)
-            out.flush()
-            os.fsync(out.fileno())
-        with contextlib.suppress(FileNotFoundError):  # replacing a file keeps its mode
-            os.chmod(temp, os.stat(target).st_mode & 0o7777)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename durable; not every platform can open a folder, and then there is nothing to do."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

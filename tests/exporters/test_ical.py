@@ -12,9 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.exporters import story
-from tests.exporters.helpers import correct, export_bytes, records_of, retract, timeline_of
-from tests.strategies import whens
+from tests.exporters.helpers import export_bytes
 from timeline.errors import ValidationError
 from timeline.events import Meeting, Statement
 from timeline.exporters._ical_dates import is_exact, place
@@ -22,6 +20,7 @@ from timeline.exporters._ical_text import Text, clean, escape, typed_text
 from timeline.exporters.ical import calendar_uid, event_uid
 from timeline.projections import Timeline
 from timeline.store import open_store
+from timeline.testing import correct, retract, story, timeline_of, whens
 from timeline.when import Precision, When
 
 GOLDEN = Path(__file__).with_name("golden") / "story.ics"
@@ -275,7 +274,7 @@ def test_a_retraction_removes_the_event() -> None:
     data = export_bytes(timeline_of([_meeting(), other, retract("m1")]), "ical")
     assert [str(e["X-TIMELINE-ID"]) for e in _events(data)] == ["s1"]
     assert event_uid("m1").encode() not in data
-    shown = Timeline.from_records(records_of([_meeting(), other, retract("m1")]), include_retracted=True)
+    shown = timeline_of([_meeting(), other, retract("m1")], include_retracted=True)
     assert len(shown) == 2  # the timeline shows it, marked retracted; the feed still leaves it out
     assert export_bytes(shown, "ical").count(b"BEGIN:VEVENT") == 1
 

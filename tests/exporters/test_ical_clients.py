@@ -14,21 +14,20 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.exporters import helpers, story
+from tests.exporters import helpers
 from tests.exporters.helpers import (
     export_bytes,
-    hostile_text,
     parse_icaljs,
     parse_strict,
     parse_vobject,
-    timeline_of,
     vobject_events,
 )
-from tests.strategies import whens
 from timeline.events import Meeting, Occurrence, Statement
 from timeline.exporters._ical_dates import is_exact, place
 from timeline.exporters._ical_text import clean
 from timeline.exporters.ical import calendar_uid, event_uid
+from timeline.testing import hostile_text_of as hostile_text
+from timeline.testing import story, timeline_of, whens
 from timeline.when import When
 
 Expected = dict[str, tuple[str, date | datetime, date | datetime | None]]  # uid -> summary, start, end

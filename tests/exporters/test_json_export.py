@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.exporters import story
-from tests.exporters.helpers import correct, export_bytes, records_of, retract, timeline_of
-from tests.strategies import occurrences
+from tests.exporters.helpers import export_bytes
 from timeline.codec import from_json, to_json
 from timeline.errors import ValidationError
 from timeline.events import Meeting, Occurrence
 from timeline.exporters.json import SCHEMA_VERSION, entry_json, schema
 from timeline.projections import Timeline
+from timeline.testing import correct, retract, story, timeline_of
+from timeline.testing import plain_occurrences as occurrences
 from timeline.when import When
 
 ENTRY_KEYS = [
@@ -152,7 +152,7 @@ def test_json_lines() -> None:
 
 def test_retracted_entries_when_the_timeline_shows_them() -> None:
     event = Meeting(id="m", when=When.parse("2025-04-14"), participants=("A",))
-    timeline = Timeline.from_records(records_of([event, retract("m")]), stream="s", include_retracted=True)
+    timeline = timeline_of([event, retract("m")], include_retracted=True)
     (entry,) = json.loads(export_bytes(timeline, "json"))["entries"]
     _validator("entry").validate(entry)
     assert entry["retracted"] is True

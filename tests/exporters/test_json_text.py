@@ -7,9 +7,9 @@ import json
 
 from hypothesis import given, settings
 
+from timeline import export
 from timeline.events import Correction, Event, Retraction
 from timeline.exporters.json import entry_json
-from timeline.plugins import export
 from timeline.testing import occurrence_lists, timeline_of
 
 

@@ -7,7 +7,7 @@ links, images or strikethrough that the text did not ask for in plain words.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import example, given, settings
@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import MD_TRIM_CHARS, mdTrim
 
-from tests.exporters import story
-from tests.exporters.helpers import export_bytes, hostile_text, timeline_of
-from tests.strategies import whens
+from tests.exporters.helpers import export_bytes
+from timeline import testing
 from timeline.events import Correction, Meeting, Occurrence, Statement
 from timeline.exporters._markdown_text import escape, link
 from timeline.projections import Timeline
+from timeline.testing import hostile_text_of as hostile_text
+from timeline.testing import story, timeline_of
 from timeline.values import Source
 from timeline.when import When
 
@@ -160,7 +161,7 @@ def test_year_only_entries_come_first_under_their_year() -> None:
     md = export_bytes(timeline_of(events), "markdown").decode()
     tokens, tables = check_document(md)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert headings == ["s", "2024", "January 2024", "June 2024", "November 2024", "2025"]
+    assert headings == ["story", "2024", "January 2024", "June 2024", "November 2024", "2025"]
     titles = [[_inline_text(row[1]) for row in table[1:]] for table in tables]
     assert titles == [["some time in 2024"], ["new year"], ["june"], ["winter"], ["before 2025"]]
 
@@ -247,39 +248,16 @@ _PIECES = [
 hostile = hostile_text(_PIECES, max_size=20)
 
 
-@st.composite
-def hostile_events(draw: st.DrawFn) -> list[Occurrence]:
-    """1 to 4 occurrences with hostile text in every field the document shows."""
-    out: list[Occurrence] = []
-    for i in range(draw(st.integers(1, 4))):
-        common: dict[str, Any] = {
-            "id": f"e{i}",
-            "when": draw(whens()),
-            "title": draw(hostile),
-            "description": draw(st.none() | hostile),
-            "place": draw(st.none() | hostile),
-            "sources": tuple(
-                draw(
-                    st.lists(
-                        st.builds(
-                            Source,
-                            url=st.none() | st.just("https://example.org/r") | hostile,
-                            title=hostile,
-                            publisher=st.none() | hostile,
-                        ),
-                        max_size=2,
-                    )
-                )
-            ),
-        }
-        if draw(st.booleans()):
-            out.append(Meeting(participants=("A",), **common))
-        else:
-            out.append(Statement(by="B", text=draw(hostile), **common))
-    return out
+#: 1 to 4 meetings and statements with hostile text in every field the document shows.
+hostile_events = st.lists(
+    testing.occurrences(text=hostile, names=st.sampled_from(("A", "B")), kinds=("meeting", "statement")),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda e: e.id,
+)
 
 
-@given(hostile_events(), hostile, hostile)
+@given(hostile_events, hostile, hostile)
 @example(
     [
         Statement(

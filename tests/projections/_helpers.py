@@ -1,4 +1,4 @@
-"""Small helpers shared by the projection tests."""
+"""Small helpers shared by the projection tests (their records come from `timeline.testing`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 
     from timeline.events import Event
 
-T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-
 
 def ev(data: dict[str, Any]) -> Event:
     """An event from its JSON form (as a user writes it)."""
@@ -28,25 +26,6 @@ def append_later(store: EventStore, stream: str, events: Sequence[Event]) -> lis
     last = next(iter(store.read_all(after=head - 1))).recorded_at if head else datetime.now(UTC)
     store.clock = lambda: last + timedelta(milliseconds=1)
     return store.append(stream, events)
-
-
-def records(*batches: tuple[str, Sequence[Event]]) -> list[Recorded]:
-    """Records as a store would write them: positions 1.., versions per stream, one minute per batch."""
-    out: list[Recorded] = []
-    versions: dict[str, int] = {}
-    for number, (stream, events) in enumerate(batches):
-        for event in events:
-            versions[stream] = versions.get(stream, 0) + 1
-            out.append(
-                Recorded(
-                    position=len(out) + 1,
-                    stream=stream,
-                    version=versions[stream],
-                    recorded_at=T0 + timedelta(minutes=number),
-                    event=event,
-                )
-            )
-    return out
 
 
 class CountingStore:

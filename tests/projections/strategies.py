@@ -13,19 +13,17 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
+from timeline import testing
 from timeline.codec import from_json, to_json
 from timeline.events import (
     Correction,
     Event,
-    Invocation,
-    Meeting,
     Occurrence,
     Payment,
     Retraction,
-    Statement,
     Transfer,
 )
-from timeline.values import Money, Quantity
+from timeline.values import Money
 from timeline.when import When
 
 WHEN_TEXTS = (
@@ -58,35 +56,15 @@ amounts = st.builds(
     currency=st.sampled_from(CURRENCIES),
     approximate=st.booleans(),
 )
-counts = st.none() | st.builds(Quantity, value=st.integers(0, 10_000), approximate=st.booleans())
 
 
-def _common() -> dict[str, Any]:
-    return {
-        "id": st.just("placeholder"),  # replaced by a unique id when the log is drawn
-        "when": whens,
-        "title": maybe_texts,
-        "place": maybe_texts,
-        "actors": st.lists(names, max_size=2, unique=True).map(tuple),
-    }
-
-
-occurrences: st.SearchStrategy[Occurrence] = st.one_of(
-    st.builds(Invocation, by=names, instrument=texts, against=st.none() | names, **_common()),
-    st.builds(
-        Transfer,
-        subjects=texts,
-        origin=names,
-        destination=names,
-        count=counts,
-        by=st.none() | names,
-        **_common(),
-    ),
-    st.builds(Payment, payer=names, payee=names, amount=amounts, purpose=maybe_texts, **_common()),
-    st.builds(
-        Meeting, participants=st.lists(names, min_size=1, max_size=3, unique=True).map(tuple), **_common()
-    ),
-    st.builds(Statement, by=names, text=texts, **_common()),
+#: Occurrences of every type drawn from the small pools (ids are replaced when a log is drawn).
+occurrences: st.SearchStrategy[Occurrence] = testing.occurrences(
+    ids=st.just("placeholder"),
+    text=texts,
+    names=names,
+    whens=whens,
+    amounts=amounts,
 )
 
 

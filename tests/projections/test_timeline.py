@@ -10,9 +10,10 @@ import pytest
 from timeline.errors import ValidationError
 from timeline.events import Event, Meeting, Statement
 from timeline.projections import Timeline, Window
+from timeline.testing import T0, recorded_batches
 from timeline.when import When
 
-from ._helpers import T0, append_later, ev, records
+from ._helpers import append_later, ev
 
 if TYPE_CHECKING:
     from timeline.store import EventStore
@@ -64,7 +65,7 @@ def test_order_of_fuzzy_dates() -> None:
         "before-jan1",
         "t-08z",
     ]
-    timeline = Timeline.from_records(records(("s", [said(i, by_id[i]) for i in shuffled])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said(i, by_id[i]) for i in shuffled])))
     assert [entry.id for entry in timeline] == [event_id for event_id, _ in ORDERED]
     assert [entry.id for entry in timeline.entries] == [entry.id for entry in timeline]
     assert len(timeline) == len(ORDERED)
@@ -76,7 +77,7 @@ def test_order_of_fuzzy_dates() -> None:
 
 def test_entry_fields_without_amendments() -> None:
     event = said("a", "2025-03")
-    (entry,) = Timeline.from_records(records(("story", [event])))
+    (entry,) = Timeline.from_records(recorded_batches(("story", [event])))
     assert (entry.id, entry.stream, entry.position, entry.revision) == ("a", "story", 1, 1)
     assert entry.event is event
     assert entry.original is event
@@ -87,7 +88,7 @@ def test_entry_fields_without_amendments() -> None:
 
 
 def test_corrections_give_revision_history_and_last_changed() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03"), said("b", "2025-04")]),
         ("s", [fix("a", {"text": "said more"}, "fix-1", "reason one")]),
         ("s", [fix("a", {"when": "2025-05", "title": "moved"}, "fix-2", "reason two")]),
@@ -114,7 +115,7 @@ def test_corrections_give_revision_history_and_last_changed() -> None:
 
 
 def test_retracted_entries_are_left_out_unless_asked_for() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03"), said("b", "2025-04")]),
         ("s", [fix("a", {"text": "x"}, "fix-1")]),
         ("s", [drop("a", "drop-1", "withdrawn")]),
@@ -136,7 +137,7 @@ def test_retracted_entries_are_left_out_unless_asked_for() -> None:
 
 
 def test_amendments_of_unknown_or_retracted_targets_are_ignored() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03")]),
         ("s", [fix("ghost", {"text": "x"}, "fix-1"), drop("a", "drop-1")]),
         ("s", [fix("a", {"text": "too late"}, "fix-2"), drop("a", "drop-2")]),
@@ -146,7 +147,9 @@ def test_amendments_of_unknown_or_retracted_targets_are_ignored() -> None:
 
 
 def test_an_invalid_correction_in_records_raises_and_keeps_what_was_folded() -> None:
-    log = records(("s", [said("a", "2025-03"), said("b", "2025"), fix("a", {"when": "nope"}, "bad")]))
+    log = recorded_batches(
+        ("s", [said("a", "2025-03"), said("b", "2025"), fix("a", {"when": "nope"}, "bad")])
+    )
     timeline = Timeline()
     with pytest.raises(ValidationError, match="'bad'") as caught:
         timeline.fold(log)
@@ -156,7 +159,9 @@ def test_an_invalid_correction_in_records_raises_and_keeps_what_was_folded() -> 
 
 
 def test_stream_filter() -> None:
-    log = records(("a", [said("a1", "2025-03")]), ("b", [said("b1", "2025-01")]), ("a", [said("a2", "2025")]))
+    log = recorded_batches(
+        ("a", [said("a1", "2025-03")]), ("b", [said("b1", "2025-01")]), ("a", [said("a2", "2025")])
+    )
     assert [entry.id for entry in Timeline.from_records(log, stream="a")] == ["a2", "a1"]
     assert [entry.id for entry in Timeline.from_records(log, stream="b")] == ["b1"]
     assert [entry.id for entry in Timeline.from_records(log)] == ["b1", "a2", "a1"]  # a month before its year
@@ -165,7 +170,7 @@ def test_stream_filter() -> None:
 
 
 def test_as_of_on_records_is_inclusive() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [said("a", "2025-03")]),
         ("s", [fix("a", {"text": "x"}, "fix-1")]),
         ("s", [said("b", "2025-04")]),
@@ -215,7 +220,7 @@ def test_between_is_an_overlap_with_open_ends_unbounded() -> None:
         "after-apr": "2025-04/..",
         "before-feb": "../2025-02-28",
     }
-    timeline = Timeline.from_records(records(("s", [said(i, w) for i, w in whens.items()])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said(i, w) for i, w in whens.items()])))
     march = {entry.id for entry in timeline.between("2025-03")}
     assert march == {"march", "mid-march", "feb-to-apr", "before-apr14", "from-2025", "year", "march-time"}
     assert [entry.id for entry in timeline.between("2025-03")] == [
@@ -255,9 +260,9 @@ def test_window_bounds() -> None:
 
 
 def test_entries_are_immutable_snapshots() -> None:
-    timeline = Timeline.from_records(records(("s", [said("a", "2025")])))
+    timeline = Timeline.from_records(recorded_batches(("s", [said("a", "2025")])))
     entries = timeline.entries
-    timeline.fold(records(("s", [said("a", "2025")]), ("s", [said("b", "2024")])))
+    timeline.fold(recorded_batches(("s", [said("a", "2025")]), ("s", [said("b", "2024")])))
     assert [entry.id for entry in entries] == ["a"]
     assert [entry.id for entry in timeline.entries] == ["b", "a"]
     assert isinstance(timeline.entries, tuple)
@@ -265,5 +270,49 @@ def test_entries_are_immutable_snapshots() -> None:
 
 def test_event_types_are_kept() -> None:
     meeting = ev({"type": "meeting", "id": "m", "when": "2025-04-14", "participants": ["A", "B"]})
-    (entry,) = Timeline.from_records(records(("s", [meeting])))
+    (entry,) = Timeline.from_records(recorded_batches(("s", [meeting])))
     assert isinstance(entry.event, Meeting)
+
+
+def sourced(event_id: str, when: str, *published: str) -> Event:
+    sources = [{"title": f"report {n}", "published": p} for n, p in enumerate(published)]
+    return ev({"type": "statement", "id": event_id, "when": when, "by": "X", "text": "t", "sources": sources})
+
+
+def test_reported_by_counts_an_event_from_its_first_dated_source() -> None:
+    # Recorded long after the fact: as_of cannot ask "what had been reported by 1 April 2025".
+    log = recorded_batches(
+        ("s", [sourced("early", "2025-03", "2025-03-20"), sourced("late", "2025-03", "2025-04-14")]),
+        ("s", [sourced("both", "2025-02", "2025-05-01", "2025-03-31")]),
+        ("s", [said("undated", "2025-01")]),  # no dated source: counts from when it was recorded (T0 + 2 min)
+        start=datetime(2026, 12, 1, tzinfo=T0.tzinfo),
+    )
+    by_april = Timeline.from_records(log, reported_by=date(2025, 4, 1))
+    assert [entry.id for entry in by_april] == ["both", "early"]
+    assert by_april.reported_by == date(2025, 4, 1)
+    by_14th = Timeline.from_records(log, reported_by=date(2025, 4, 14))
+    assert [e.id for e in by_14th] == ["both", "early", "late"]
+    everything = Timeline.from_records(log, reported_by=date(2026, 12, 1))
+    assert [entry.id for entry in everything] == ["undated", "both", "early", "late"]
+
+
+def test_reported_by_applies_to_corrections_and_a_month_counts_from_its_last_day() -> None:
+    correction = ev(
+        {
+            "type": "correction",
+            "id": "fix",
+            "target": "a",
+            "changes": {"text": "corrected"},
+            "reason": "a later report",
+            "sources": [{"title": "follow-up", "published": "2025-05"}],
+        }
+    )
+    log = recorded_batches(("s", [sourced("a", "2025-03", "2025-03-02")]), ("s", [correction]))
+    assert [e.revision for e in Timeline.from_records(log, reported_by=date(2025, 5, 30))] == [1]
+    assert [e.revision for e in Timeline.from_records(log, reported_by=date(2025, 5, 31))] == [2]
+
+
+def test_reported_by_must_be_a_date() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Timeline(reported_by="2025-04-01")  # type: ignore[arg-type]
+    assert caught.value.path == "reported_by"

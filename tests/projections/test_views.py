@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from timeline.events import Event, Payment
 from timeline.projections import Actors, Ledger, LedgerLine, Movements, Timeline
+from timeline.testing import T0, recorded_batches
 from timeline.when import When
 
-from ._helpers import T0, ev, records
+from ._helpers import ev
 from .strategies import amounts
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def drop(target: str, event_id: str) -> Event:
 
 
 def test_ledger_sums_per_payer_payee_and_currency() -> None:
-    log = records(
+    log = recorded_batches(
         (
             "s",
             [
@@ -120,14 +121,14 @@ def test_ledger_sums_per_payer_payee_and_currency() -> None:
 
 
 def test_ledger_exact_totals_not_approximate_without_approximate_amounts() -> None:
-    log = records(("s", [pay("p1", "0.1"), pay("p2", "0.2")]))
+    log = recorded_batches(("s", [pay("p1", "0.1"), pay("p2", "0.2")]))
     (line,) = Ledger.from_timeline(Timeline.from_records(log)).lines
     assert line.total == Decimal("0.3")
     assert not line.approximate
 
 
 def test_ledger_follows_corrections_retractions_and_as_of() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [pay("p1", "100"), pay("p2", "50", approximate=True)]),
         ("s", [fix("p1", {"amount": {"value": "120", "currency": "USD"}}, "f1"), drop("p2", "d1")]),
     )
@@ -140,7 +141,7 @@ def test_ledger_follows_corrections_retractions_and_as_of() -> None:
 @settings(max_examples=60)
 @given(st.lists(amounts, max_size=12))
 def test_ledger_totals_are_exact_and_never_mix_currencies(money: list[Money]) -> None:
-    log = records(
+    log = recorded_batches(
         (
             "s",
             [
@@ -159,7 +160,7 @@ def test_ledger_totals_are_exact_and_never_mix_currencies(money: list[Money]) ->
 
 
 def test_movements_totals_counts_and_unknown() -> None:
-    log = records(
+    log = recorded_batches(
         (
             "s",
             [
@@ -202,7 +203,7 @@ def test_movements_totals_counts_and_unknown() -> None:
 
 
 def test_movements_follow_corrections() -> None:
-    log = records(
+    log = recorded_batches(
         ("s", [move("t1", None), move("t2", 3)]),
         ("s", [fix("t1", {"count": {"value": 7, "approximate": True}}, "f1")]),
     )
@@ -213,7 +214,7 @@ def test_movements_follow_corrections() -> None:
 
 
 def test_actors_map_names_to_entries_in_timeline_order() -> None:
-    log = records(
+    log = recorded_batches(
         (
             "s",
             [

@@ -14,9 +14,8 @@ from timeline import _fastcodec, _speed
 from timeline.codec import _fast, _to_json_cattrs, decode, decoder_for, dumps, to_json
 from timeline.errors import ValidationError
 from timeline.events import Correction, Event, Retraction
-
-from ..strategies import events as occurrences
-from ..strategies import names
+from timeline.testing import names
+from timeline.testing import plain_occurrences as occurrences
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | names,
@@ -29,7 +28,7 @@ amendments = st.builds(
     reason=names,
     changes=st.dictionaries(names, json_values, min_size=1, max_size=3),
 ) | st.builds(Retraction, target=names, reason=names)
-all_events = occurrences() | amendments
+all_events = occurrences | amendments
 
 
 @given(all_events)

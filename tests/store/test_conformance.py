@@ -29,9 +29,9 @@ from timeline.store import (
     SqliteStore,
     open_store,
 )
+from timeline.testing import plain_occurrences as any_events
 from timeline.when import When
 
-from ..strategies import events as any_events
 from ._events import note, story
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def test_unusual_but_valid_stream_names_work(store: EventStore) -> None:
 
 
 @PER_BACKEND
-@given(batch=st.lists(any_events(), min_size=1, max_size=5, unique_by=lambda e: e.id))
+@given(batch=st.lists(any_events, min_size=1, max_size=5, unique_by=lambda e: e.id))
 def test_every_event_comes_back_equal_and_a_retry_of_it_is_a_no_op(
     new_store: StoreFactory, batch: list[Event]
 ) -> None:

@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from multiprocessing import get_context
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,11 +26,8 @@ from timeline.errors import ConcurrencyError, StoreError
 from timeline.events import Retraction
 from timeline.projections import Checkpoint, Timeline
 from timeline.store import NO_STREAM, EventStore, open_store
-
-psycopg = pytest.importorskip("psycopg")
-
-from timeline.store import _postgres_schema as schema  # noqa: E402  (needs psycopg)
-from timeline.store.postgres import (  # noqa: E402
+from timeline.store import _postgres_schema as schema
+from timeline.store.postgres import (
     PostgresStore,
     _PostgresTx,
     key,

@@ -15,11 +15,22 @@ from csv_support import SETTINGS, T0, occurrence_lists, records, timeline_of
 from hypothesis import given
 from timeline_csv import COLUMNS, CsvExporter
 
-from timeline.errors import ValidationError
-from timeline.events import Correction, Event, Meeting, Occurrence, Payment, Retraction, Transfer
-from timeline.projections import Entry, Timeline
-from timeline.values import Money, Quantity, Source
-from timeline.when import When
+from timeline import (
+    Correction,
+    Entry,
+    Event,
+    Meeting,
+    Money,
+    Occurrence,
+    Payment,
+    Quantity,
+    Retraction,
+    Source,
+    Timeline,
+    Transfer,
+    ValidationError,
+    When,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -10,7 +10,7 @@ from hypothesis import given
 from timeline_timelinejs._dates import slide_dates
 from tljs_support import SETTINGS, whens
 
-from timeline.when import Precision, When
+from timeline import Precision, When
 
 _PARTS = {
     Precision.YEAR: {"year"},

@@ -15,11 +15,20 @@ from timeline_timelinejs import TimelineJSExporter
 from tljs_support import SETTINGS, Reader, lines_as_written, occurrence_lists, records, timeline_of
 
 import timeline.plugins
-from timeline.errors import ValidationError
-from timeline.events import Correction, Event, Meeting, Occurrence, Payment, Retraction
-from timeline.projections import Timeline
-from timeline.values import Money, Source
-from timeline.when import When
+from timeline import (
+    Correction,
+    Event,
+    Meeting,
+    Money,
+    Occurrence,
+    Payment,
+    Retraction,
+    Source,
+    Timeline,
+    ValidationError,
+    When,
+)
+from timeline.testing import ExporterContract
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -190,26 +199,15 @@ def test_the_entry_point_is_named_after_the_distribution() -> None:
     assert point.dist.name == "timeline-timelinejs"
 
 
-@pytest.fixture
-def fresh_plugins() -> Iterator[None]:
-    timeline.plugins.reset()
-    yield
-    timeline.plugins.reset()
+class TestTimelineJSKeepsTheExporterContract(ExporterContract):
+    """Found, blockable, writes bytes, deterministic, retractions left out, options checked."""
+
+    format = "timelinejs"
+    plugin = "timeline_timelinejs"
 
 
-@pytest.mark.usefixtures("fresh_plugins")
-def test_timeline_finds_the_format_through_the_entry_point() -> None:
-    assert ("timelinejs", "application/json", "timeline_timelinejs") in timeline.plugins.formats()
-    assert isinstance(timeline.plugins.get_exporter("timelinejs"), TimelineJSExporter)
+def test_timeline_exports_through_the_plugin() -> None:
+    assert isinstance(timeline.plugins.make_plugin_manager().get_exporter("timelinejs"), TimelineJSExporter)
     out = io.BytesIO()
-    timeline.plugins.export(timeline_of([]), "timelinejs", out, title="T")
+    timeline.export(timeline_of([]), "timelinejs", out, title="T")
     assert json.loads(out.getvalue())["title"]["text"]["headline"] == "T"
-
-
-@pytest.mark.usefixtures("fresh_plugins")
-def test_the_plugin_can_be_blocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TIMELINE_DISABLE_PLUGINS", "timeline_timelinejs")
-    timeline.plugins.reset()
-    assert "timelinejs" not in [name for name, _, _ in timeline.plugins.formats()]
-    with pytest.raises(ValidationError):
-        timeline.plugins.get_exporter("timelinejs")

@@ -1,18 +1,20 @@
-"""What an exporter is (the `Exporter` protocol) and the small helpers the exporters share."""
+"""What an exporter is (the `Exporter` protocol) and the option helpers every exporter uses.
+
+Plugins import these from `timeline` (``timeline.Exporter``, ``timeline.check_options``, ...).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
 
 from timeline.errors import ValidationError
-from timeline.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from timeline.projections import Timeline
 
-__all__ = ["Exporter", "check_options", "choice_option", "flag_option", "hookimpl"]
+__all__ = ["Exporter", "check_options", "choice_option", "flag_option"]
 
 
 @runtime_checkable

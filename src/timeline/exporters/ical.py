@@ -27,7 +27,8 @@ from icalendar.prop import vDDDTypes, vDuration, vInt
 from timeline.errors import ValidationError
 from timeline.exporters._ical_dates import POLICIES, is_exact, place
 from timeline.exporters._ical_text import Text, categories, typed_text
-from timeline.exporters.base import Exporter, check_options, choice_option, hookimpl
+from timeline.exporters.base import Exporter, check_options, choice_option
+from timeline.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from timeline.projections import Entry, Timeline

@@ -21,7 +21,8 @@ import attrs
 from timeline._speed import json_text
 from timeline.codec import to_json
 from timeline.exporters._memo import iso_instants
-from timeline.exporters.base import Exporter, check_options, flag_option, hookimpl
+from timeline.exporters.base import Exporter, check_options, flag_option
+from timeline.hookspecs import hookimpl
 from timeline.when import When
 
 if TYPE_CHECKING:

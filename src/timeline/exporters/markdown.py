@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import attrs
 
 from timeline.exporters._markdown_text import escape, escape_line, link
-from timeline.exporters.base import Exporter, check_options, hookimpl
+from timeline.exporters.base import Exporter, check_options
+from timeline.hookspecs import hookimpl
 from timeline.when import MONTHS, Precision, When
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Projections: read models folded from the log (design §1, §4, §5). Exporters take these, never the store.
+"""Projections: read models folded from the event log. Exporters take these, never the store.
 
 `Timeline` is the main one; `Ledger`, `Movements` and `Actors` are computed from a Timeline, so
 corrections, retractions, `stream` and `as_of` apply to them too. Projections catch up (`catch_up(store)`

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from sys import intern
 from types import MappingProxyType
@@ -14,7 +14,7 @@ from timeline._speed import paused_gc
 from timeline.amendments import corrected, refusal
 from timeline.checkpoints import Checkpoint, CheckpointStore, read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
-from timeline.events import Correction, Occurrence, Retraction
+from timeline.events import Correction, Event, Occurrence, Retraction
 from timeline.projections._sorted import SortedChunks
 from timeline.projections._state import restore_entries, save_entries
 from timeline.projections.entry import Change, Entry
@@ -45,6 +45,10 @@ class Timeline:
     Each entry shows the latest word: corrections are applied in the order they were recorded, and retracted
     entries are left out unless `include_retracted`. ``as_of=T`` (an aware datetime) is the timeline as known
     at T: only records with ``recorded_at <= T`` count, corrections recorded later are not applied.
+    ``reported_by=D`` (a date) is the timeline as its sources had reported it by the end of day D: a record
+    counts from the first day its earliest dated source was certainly published (the last day of a source's
+    ``published``, so a source of "2025-05" counts from 31 May), or, with no dated source, from the UTC day
+    it was recorded. Both filters may be combined.
     With `stream`, records of other streams are ignored. A correction or retraction whose target was not seen
     (or is retracted) is ignored; the store refuses such amendments when they are appended.
 
@@ -62,6 +66,7 @@ class Timeline:
         "as_of",
         "include_retracted",
         "position",
+        "reported_by",
         "stream",
     )
 
@@ -71,16 +76,26 @@ class Timeline:
     """Only records recorded at or before this instant count (None: everything)."""
     include_retracted: bool
     """Whether retracted entries are shown (marked `retracted`)."""
+    reported_by: date | None
+    """Only records whose sources had reported them by the end of this day count (None: everything)."""
     position: int
     """The global position of the last record folded (0 before any)."""
 
     def __init__(
-        self, *, stream: str | None = None, as_of: datetime | None = None, include_retracted: bool = False
+        self,
+        *,
+        stream: str | None = None,
+        as_of: datetime | None = None,
+        include_retracted: bool = False,
+        reported_by: date | None = None,
     ) -> None:
         if as_of is not None and (not isinstance(as_of, datetime) or as_of.utcoffset() is None):
             raise ValidationError(f"{as_of!r} is not an aware datetime (give it an offset)", path="as_of")
+        if reported_by is not None and (type(reported_by) is not date):
+            raise ValidationError(f"{reported_by!r} is not a date", path="reported_by")
         self.stream = stream
         self.as_of = as_of
+        self.reported_by = reported_by
         self.include_retracted = include_retracted
         self.position = 0
         self._version = 0  # the stream version of that record: a stream's timeline reads by version
@@ -100,9 +115,12 @@ class Timeline:
         stream: str | None = None,
         as_of: datetime | None = None,
         include_retracted: bool = False,
+        reported_by: date | None = None,
     ) -> Timeline:
         """Fold the store's log (or one stream of it) into a new Timeline."""
-        timeline = cls(stream=stream, as_of=as_of, include_retracted=include_retracted)
+        timeline = cls(
+            stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by
+        )
         timeline.catch_up(store)
         return timeline
 
@@ -114,9 +132,12 @@ class Timeline:
         stream: str | None = None,
         as_of: datetime | None = None,
         include_retracted: bool = False,
+        reported_by: date | None = None,
     ) -> Timeline:
         """Fold records (in position order) into a new Timeline, without a store."""
-        timeline = cls(stream=stream, as_of=as_of, include_retracted=include_retracted)
+        timeline = cls(
+            stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by
+        )
         timeline.fold(records)
         return timeline
 
@@ -137,7 +158,7 @@ class Timeline:
     def _fold(self, records: Iterable[Recorded], *, ordered: bool) -> int:
         # `ordered`: the records come from a store, in position order, so recorded_at never goes back and
         # the first record after `as_of` ends the fold. The loop is the rebuild's hot path: locals only.
-        stream, as_of, start = self.stream, self.as_of, self.position
+        stream, as_of, start, reported_by = self.stream, self.as_of, self.position, self.reported_by
         position, version, last_changed = self.position, self._version, self._last_changed
         by_id = self._by_id
         # A first fold sorts everything once at the end; later ones note what changed to move only that.
@@ -158,6 +179,8 @@ class Timeline:
                 if stream is not None and name != stream:
                     continue
                 event = record.event
+                if reported_by is not None and reported_on(event, recorded_at) > reported_by:
+                    continue
                 if isinstance(event, Occurrence):
                     event_id = event.id
                     if event_id not in by_id:
@@ -276,6 +299,7 @@ class Timeline:
             "stream": self.stream,
             "as_of": None if self.as_of is None else self.as_of.isoformat(),
             "include_retracted": self.include_retracted,
+            "reported_by": None if self.reported_by is None else self.reported_by.isoformat(),
         }
 
     @classmethod
@@ -299,11 +323,12 @@ class Timeline:
     @classmethod
     def _restored(cls, checkpoint: Checkpoint) -> Timeline:
         state = checkpoint.state
-        as_of = state["as_of"]
+        as_of, reported_by = state["as_of"], state.get("reported_by")
         timeline = cls(
             stream=state["stream"],
             as_of=None if as_of is None else datetime.fromisoformat(as_of),
             include_retracted=state["include_retracted"],
+            reported_by=None if reported_by is None else date.fromisoformat(reported_by),
         )
         timeline.position = checkpoint.position
         timeline._version = state["version"]
@@ -332,13 +357,14 @@ class Timeline:
         stream: str | None = None,
         as_of: datetime | None = None,
         include_retracted: bool = False,
+        reported_by: date | None = None,
     ) -> Timeline:
         """Restart where the checkpoint `name` stopped, catch up with `store`, and store the new checkpoint.
 
         The checkpoint is ignored (the Timeline is rebuilt) if it was taken with other settings, cannot be
         read, or is ahead of the store (a store replaced by another).
         """
-        fresh = cls(stream=stream, as_of=as_of, include_retracted=include_retracted)
+        fresh = cls(stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by)
         timeline = cls._restore(checkpoints, name, fresh, store.head()) or fresh
         folded = timeline.catch_up(store)
         if folded or timeline is fresh:
@@ -356,6 +382,13 @@ class Timeline:
         except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
             return None  # unreadable: a rebuild costs time, never correctness
         return restored if restored._settings() == fresh._settings() else None
+
+
+def reported_on(event: Event, recorded_at: datetime) -> date:
+    """The day by which `event` had certainly been reported: the last possible day of its earliest dated
+    source's `published`, or (no dated source) the UTC day it was recorded."""
+    days = [s.published.latest for s in event.sources if s.published is not None and s.published.latest]
+    return min(days) if days else recorded_at.astimezone(UTC).date()
 
 
 def _amend(entry: Entry, record: Recorded, event: Correction | Retraction) -> Entry:

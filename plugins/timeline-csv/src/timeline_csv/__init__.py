@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
-from timeline.exporters.base import check_options, choice_option, flag_option
-from timeline.hookspecs import hookimpl
+from timeline import check_options, choice_option, flag_option, hookimpl
 from timeline_csv._cells import COLUMNS, LIST_SEPARATOR, cells, guard
 
 if TYPE_CHECKING:
-    from timeline.exporters.base import Exporter
-    from timeline.projections import Timeline
+    from timeline import Exporter, Timeline
 
 __all__ = ["COLUMNS", "LIST_SEPARATOR", "CsvExporter", "guard", "timeline_register_exporters"]
 

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from timeline.values import Money, Quantity
+from timeline import Money, Quantity
 
 if TYPE_CHECKING:
-    from timeline.events import Event
-    from timeline.projections import Entry
+    from timeline import Entry, Event
 
 #: The header row, in column order.
 COLUMNS: tuple[str, ...] = (

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from timeline.exporters.base import check_options, choice_option
-from timeline.hookspecs import hookimpl
+from timeline import check_options, choice_option, hookimpl
 from timeline_timelinejs._dates import slide_dates
 from timeline_timelinejs._html import body, escape
 
 if TYPE_CHECKING:
-    from timeline.exporters.base import Exporter
-    from timeline.projections import Entry, Timeline
+    from timeline import Entry, Exporter, Timeline
 
 __all__ = ["TimelineJSExporter", "timeline_register_exporters", "to_timelinejs"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from timeline.when import Precision, When
+from timeline import Precision, When
 
 DateObject = dict[str, Any]
 

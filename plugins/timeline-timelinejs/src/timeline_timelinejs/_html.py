@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    from timeline.events import Event
-    from timeline.values import Source
+    from timeline import Event, Source
 
 # The line breaks people type; str.splitlines would also split on form feeds, U+2028 and friends.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

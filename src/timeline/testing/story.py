@@ -1,4 +1,9 @@
-"""The reference story for the exporter tests: design §2's example events, nothing more.
+"""The reference story: five events of the 2025 US deportations to El Salvador, and one correction.
+
+An invocation of the Alien Enemies Act (March 2025), the transfer of about 250 people to CECOT, a payment of
+about 6 million dollars, the White House meeting of 14 April 2025, and Bukele's earlier offer. The payment is
+first recorded without its purpose, which the correction then adds (same facts, recorded in two steps, so
+that one entry has a revision).
 
 Everything that would otherwise vary from run to run is FIXED here, so exports can be compared byte for byte
 with the golden files: the event ids (FIXED_ID_*), the stream, and every recorded_at (FIXED_RECORDED_AT_*).
@@ -27,8 +32,7 @@ FIXED_ID_CORRECTION = "story-06-correction"
 FIXED_RECORDED_AT_BATCH = datetime(2025, 4, 20, 12, 0, 0, tzinfo=UTC)
 FIXED_RECORDED_AT_CORRECTION = FIXED_RECORDED_AT_BATCH + timedelta(days=1)
 
-# The examples of design §2, in the order listed there; the payment is first recorded without its
-# purpose, which the correction then adds (same facts, recorded in two steps, to show a revision).
+#: The story's events as JSON, in the order they are recorded.
 EVENTS: list[dict[str, Any]] = [
     {
         "type": "invocation",
@@ -80,7 +84,7 @@ CORRECTION: dict[str, Any] = {
 
 
 def records(*, corrected: bool = True) -> list[Recorded]:
-    """The story as the store would record it (positions 1.., version = position, FIXED times)."""
+    """The story as a store would record it (positions 1.., version = position, FIXED times)."""
     out = [
         Recorded(
             position=i, stream=STREAM, version=i, recorded_at=FIXED_RECORDED_AT_BATCH, event=from_json(data)
