@@ -41,7 +41,9 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(pluggy|hypothesis|icalendar|psycopg|attrs|attr|cattrs)(\..*)?"),
     # psycopg's types, as src/timeline/store/postgres.py imports them for annotations
     (r"py:class", r"(Connection|Cursor|TupleRow)"),
-    (r"py:.*", r"(date|datetime|Decimal|BinaryIO|TextIO|Path|Any|Self|T|E)"),
+    (r"py:.*", r"(date|datetime|timedelta|Decimal|BinaryIO|TextIO|Path|Any|Self|T)"),
+    # hypothesis.strategies, as src/timeline/testing imports it: `import hypothesis.strategies as st`
+    (r"py:.*", r"st\..*"),
 ]
 
 # The doctests run from the repository root, so that pages can open examples/story.jsonl as a reader would.

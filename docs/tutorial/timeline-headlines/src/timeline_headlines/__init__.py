@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
-from timeline import hookimpl
-from timeline.exporters.base import check_options, flag_option
+from timeline import check_options, flag_option, hookimpl
 
 if TYPE_CHECKING:
-    from timeline import Timeline
-    from timeline.exporters.base import Exporter
+    from timeline import Exporter, Timeline
 
 
 @attrs.frozen(kw_only=True)
