@@ -344,7 +344,7 @@ def layers_markdown(pyproject: Path) -> str:
     for contract in contracts:
         if contract.get("type") != "layers":
             continue
-        out += [f"The contract \"{contract['name']}\", listed from the top layer down:", ""]
+        out += [f'The contract "{contract["name"]}", listed from the top layer down:', ""]
         for number, layer in enumerate(contract["layers"], start=1):
             optional = layer.startswith("(") and layer.endswith(")")
             names = re.split(r"\s*[|:]\s*", layer.strip("()"))
