@@ -22,12 +22,21 @@ FEEDS = {"ical": ".ics", "json": ".json", "markdown": ".md"}
 
 
 def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: str | None) -> list[Path]:
-    """Append the inputs to `stream`, then write one feed per format into `out`; return the written paths."""
-    with timeline.open_store(store_url) as store:
-        for path in inputs:
-            with path.open(encoding="utf-8") as handle:
-                events, _ = timeline.read_events(handle)
+    """Append the inputs to `stream`, then write one feed per format into `out`; return the written paths.
+
+    Without inputs it only reads, so a store that is not there (the script run from the wrong folder) is an
+    error, and so is a stream that is not in the store: neither replaces the published feeds with empty ones.
+    """
+    batches = []
+    for path in inputs:  # all input is checked before the store is opened
+        with path.open(encoding="utf-8") as handle:
+            batches.append(timeline.read_events(handle)[0])
+    with timeline.open_store(store_url, create=bool(inputs)) as store:
+        for events in batches:
             store.append(stream, events)
+        if store.version(stream) == 0:
+            known = ", ".join(store.streams()) or "none"
+            raise timeline.StoreError(f"no stream {stream!r} in {store.url} (known streams: {known})")
         feed = timeline.Timeline.from_store(store, stream=stream)
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -81,6 +81,8 @@ def check_batch(
     stored_ids: Collection[str],
     find: Callable[[str], tuple[str, Event] | None],
     stored_amendments: Callable[[str], Sequence[Event]],
+    *,
+    offset: int = 0,
 ) -> None:
     """Refuse (ValidationError naming ``[index].kind.field``) the first amendment in `batch`, a batch about to
     be appended to `stream`, that breaks a rule: its target is missing, in another stream, not an occurrence,
@@ -88,12 +90,13 @@ def check_batch(
 
     `stored_ids` are the ids of the batch already stored (a retry: checked when they were appended);
     `find(id)` gives a stored event and its stream; `stored_amendments(id)` the stored corrections and
-    retractions of an event, in position order.
+    retractions of an event, in position order. `offset` is the index of `batch[0]` in the whole batch (a
+    batch checked a chunk at a time).
     """
     in_batch = {event.id: event for event in batch}
     current: dict[str, Event] = {}  # target id -> its effective event so far
     retracted: set[str] = set()
-    for index, event in enumerate(batch):
+    for index, event in enumerate(batch, start=offset):
         if not isinstance(event, AMENDMENTS) or event.id in stored_ids:
             continue  # an amendment already stored was checked then, and stored_amendments applies it
         kind = event.TYPE

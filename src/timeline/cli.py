@@ -7,13 +7,15 @@ Exit status: 0 success, 1 a failure of the system (a store that cannot be opened
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
-from timeline.jsonl import BatchError, read_events
+from timeline.jsonl import BatchError, EventReader
 from timeline.store import ANY, NO_STREAM, Expected, default_store_url, open_store
 
 if TYPE_CHECKING:
@@ -149,19 +151,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args: argparse.Namespace) -> EventStore:
-    return open_store(args.store or default_store_url())
+def _open(args: argparse.Namespace, *, create: bool = False) -> EventStore:
+    """The store; only `append` creates one (reading a path that holds none is "no store at PATH")."""
+    return open_store(args.store or default_store_url(), create=create)
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
     expected = parse_expected_version(args.expected_version)
     source = "standard input" if args.file == "-" else args.file
     try:
-        if args.file == "-":
-            events, lines = read_events(sys.stdin)
-        else:
-            with open(args.file, encoding="utf-8") as handle:
-                events, lines = read_events(handle)
+        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
+    # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
+    reader = EventReader(handle)
+    events = iter(reader)
+    try:
+        with handle if handle is not sys.stdin else nullcontext():
+            first = next(events, None)  # input that is bad from its first line on opens (creates) no store
+            batch = events if first is None else itertools.chain([first], events)
+            with _open(args, create=True) as store:
+                try:
+                    done = store.append_stream(args.stream, batch, expected_version=expected)
+                except BatchError:
+                    raise
+                except ValidationError as exc:
+                    raise _name_line(exc, reader.line_numbers, source) from None
     except OSError as exc:
         raise UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -171,21 +186,14 @@ def _cmd_append(args: argparse.Namespace) -> int:
             _error(f"{source}: {error}")
         _error(f"nothing appended: {len(exc.errors)} bad line(s)")
         return EXIT_USAGE
-    with _open(args) as store:
-        before = store.head()
-        try:
-            records = store.append(args.stream, events, expected_version=expected)
-        except ValidationError as exc:
-            raise _name_line(exc, lines, source) from None
-        added = sum(1 for r in records if r.position > before)
-        print(
-            f"{args.stream}: appended {added} event(s), {len(records) - added} already stored; "
-            f"stream version {store.version(args.stream)}"
-        )
+    print(
+        f"{args.stream}: appended {done.added} event(s), {done.count - done.added} already stored; "
+        f"stream version {done.version}"
+    )
     return EXIT_OK
 
 
-def _name_line(exc: ValidationError, lines: list[int], source: str) -> ValidationError:
+def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> ValidationError:
     """Turn a batch index (``[3].correction.target``) into the input line it came from."""
     path = exc.path
     if path.startswith("[") and "]" in path:
@@ -255,11 +263,16 @@ def _parse_options(pairs: Sequence[str]) -> dict[str, str]:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline.exporters.base import check_options
     from timeline.exporting import export, export_to_path
 
     options = _parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
+    check_options(exporter, options)  # and so do bad options
     with _open(args) as store:
+        if args.stream is not None and store.version(args.stream) == 0:
+            known = ", ".join(store.streams()) or "none"
+            raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
         tl = _timeline(args, store, args.stream)
         if args.output:
             export_to_path(tl, exporter.name, args.output, **options)

@@ -7,6 +7,7 @@ import os
 import secrets
 from typing import TYPE_CHECKING, BinaryIO
 
+from timeline import render_cache
 from timeline.exporters.base import check_options
 from timeline.plugins import get_exporter
 
@@ -34,7 +35,9 @@ def export_to_path(timeline: Timeline, format: str, path: str | os.PathLike[str]
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:
-            exporter.export(timeline, out, options)
+            # The render cache of this output (timeline.render_cache): only what changed is rendered.
+            cache_file = render_cache.RenderCacheFile.for_output(target, exporter.name)
+            render_cache.export_cached(timeline, exporter, out, options, cache_file)
             out.flush()
             os.fsync(out.fileno())
         with contextlib.suppress(FileNotFoundError):  # replacing a file keeps its mode

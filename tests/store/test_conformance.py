@@ -84,7 +84,7 @@ def test_postgresql_urls_go_to_the_postgres_backend(monkeypatch: pytest.MonkeyPa
             opened.append(url)
 
         @classmethod
-        def from_url(cls, url: str) -> PostgresStore:  # each backend parses its own URL
+        def from_url(cls, url: str, *, create: bool = True) -> PostgresStore:  # each backend parses its URL
             return cls(url)
 
     fake.PostgresStore = PostgresStore  # type: ignore[attr-defined]

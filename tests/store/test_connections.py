@@ -102,5 +102,20 @@ def test_a_sqlite_store_used_in_a_forked_child_uses_a_fresh_connection(tmp_path:
         assert store.version("s") == 0
 
     assert _in_child(check) == 0
-    assert store._conn() is inherited  # type: ignore[attr-defined]
+    # The parent's idle connection was closed before the fork (so no child inherits it), and is reopened.
+    with pytest.raises(sqlite3.ProgrammingError):
+        inherited.execute("SELECT 1")
+    assert store._conn() is not inherited  # type: ignore[attr-defined]
+    assert store.version("s") == 0
+    store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_connection_inside_a_transaction_is_not_closed_at_fork(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "t.db"))
+    conn = store._conn()  # type: ignore[attr-defined]
+    conn.execute("BEGIN")
+    assert _in_child(lambda: None) == 0
+    assert conn.in_transaction  # still open, still in its transaction
+    conn.execute("ROLLBACK")
     store.close()

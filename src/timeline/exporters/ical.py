@@ -14,7 +14,7 @@ The calendar is written piece by piece: its opening lines, then each event as it
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -28,9 +28,11 @@ from timeline.errors import ValidationError
 from timeline.exporters._ical_dates import POLICIES, is_exact, place
 from timeline.exporters._ical_text import Text, categories, typed_text
 from timeline.exporters.base import Exporter, check_options, choice_option
+from timeline.exporters.pieces import RENDER_EACH, write_chunks
 from timeline.hookspecs import hookimpl
 
 if TYPE_CHECKING:
+    from timeline.exporters.pieces import Pieces
     from timeline.projections import Entry, Timeline
     from timeline.values import Source
     from timeline.when import When
@@ -176,20 +178,18 @@ def build_calendar(timeline: Timeline, options: Mapping[str, str]) -> icalendar.
     return calendar
 
 
-def _chunks(timeline: Timeline, policy: str, size: int = 256) -> Iterator[bytes]:
-    batch = Contentlines()
-    for entry in timeline:
+def _renderer(policy: str) -> Callable[[Entry], tuple[bytes, int]]:
+    """An entry's piece: its VEVENT's bytes (a retracted or skipped entry: none)."""
+
+    def piece(entry: Entry) -> tuple[bytes, int]:
         # A retracted entry leaves the feed even from a Timeline that shows retractions: a client then
         # drops the event it had.
         vevent = None if entry.retracted else build_event(entry, policy)
         if vevent is None:
-            continue
-        batch.extend(vevent.content_lines()[:-1])  # the last item is the empty end marker
-        if len(batch) >= size:
-            yield _serialise(batch)
-            batch = Contentlines()
-    if batch:
-        yield _serialise(batch)
+            return b"", 0
+        return _serialise(Contentlines(vevent.content_lines()[:-1])), 0  # the last item: the end marker
+
+    return piece
 
 
 @attrs.frozen(kw_only=True)
@@ -204,14 +204,24 @@ class ICalExporter:
 
     def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
         """Write the feed to `out`, event by event."""
+        self.export_pieces(timeline, out, options, RENDER_EACH)
+
+    def render_scope(self, options: Mapping[str, str]) -> str:
+        """A VEVENT depends on the fuzzy-date policy alone among the options (see `CachingExporter`)."""
+        check_options(self, options)
+        return f"ical/1 fuzzy={choice_option(options, 'fuzzy', POLICIES)}"
+
+    def export_pieces(
+        self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces
+    ) -> None:
+        """`export`, each VEVENT taken from `pieces` (see `timeline.exporters.pieces`)."""
         check_options(self, options)
         policy = choice_option(options, "fuzzy", POLICIES)
         lines = build_calendar(timeline, options).content_lines()
         # The calendar's own lines, serialised by icalendar, around the events: its last two items are
         # END:VCALENDAR and the empty end marker.
         out.write(_serialise(Contentlines(lines[:-2])))
-        for chunk in _chunks(timeline, policy):
-            out.write(chunk)
+        write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer(policy))))
         out.write(_serialise(Contentlines(lines[-2:])))
 
 

@@ -22,10 +22,12 @@ from timeline._speed import json_text
 from timeline.codec import to_json
 from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option
+from timeline.exporters.pieces import RENDER_EACH, write_chunks
 from timeline.hookspecs import hookimpl
 from timeline.when import When
 
 if TYPE_CHECKING:
+    from timeline.exporters.pieces import Chunk, Pieces
     from timeline.projections import Entry, Timeline
 
 __all__ = ["SCHEMA_VERSION", "JSONExporter", "entry_json", "schema", "timeline_register_exporters"]
@@ -37,7 +39,6 @@ _OPTIONS = MappingProxyType(
     {"lines": "true: JSON Lines, one entry per line and no envelope (default: false)"}
 )
 _PRECISION = {1: "year", 2: "month", 3: "day", 4: "time"}
-_BATCH = 512
 _SEPARATORS = (", ", ": ")
 _encode = json.JSONEncoder(ensure_ascii=False, separators=_SEPARATORS).encode
 _string = json.encoder.encode_basestring  # C: a str as JSON text (not ASCII-escaped)
@@ -182,17 +183,25 @@ def _header(timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def _batches(timeline: Timeline, separator: str) -> Iterator[bytes]:
-    """The entries, encoded, each followed by `separator`, a batch of them per chunk."""
+def _renderer(separator: str) -> Callable[[Entry], tuple[bytes, int]]:
+    """An entry's piece: its encoding followed by `separator`."""
     text = _entry_texts()
-    batch: list[str] = []
-    for entry in timeline:
-        batch.append(text(entry))
-        if len(batch) == _BATCH:
-            yield (separator.join(batch) + separator).encode("utf-8")
-            batch = []
-    if batch:
-        yield (separator.join(batch) + separator).encode("utf-8")
+
+    def piece(entry: Entry) -> tuple[bytes, int]:
+        return (text(entry) + separator).encode("utf-8"), 0
+
+    return piece
+
+
+def _without_last_separator(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """`chunks` with the separator after the last entry (``,\n``) cut off."""
+    pending: Chunk | None = None
+    for chunk in chunks:
+        if pending is not None:
+            yield pending
+        pending = chunk
+    if pending is not None:
+        yield pending[:-2]
 
 
 @attrs.frozen(kw_only=True)
@@ -207,19 +216,31 @@ class JSONExporter:
 
     def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
         """Write the document (or the lines) to `out`, a batch of entries at a time."""
+        self.export_pieces(timeline, out, options, RENDER_EACH)
+
+    def render_scope(self, options: Mapping[str, str]) -> str:
+        """An entry's piece depends on `lines` alone among the options (see `CachingExporter`)."""
+        check_options(self, options)
+        return f"json/{SCHEMA_VERSION} lines={flag_option(options, 'lines', False)}"
+
+    def export_pieces(
+        self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces
+    ) -> None:
+        """`export`, each entry's text taken from `pieces` (see `timeline.exporters.pieces`)."""
         check_options(self, options)
         if flag_option(options, "lines", False):
-            for chunk in _batches(timeline, "\n"):
-                out.write(chunk)
+            write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer("\n"))))
             return
         head = _encode(_header(timeline))
         # Our own encoding of the header, reopened to append the array: '{..., "entries": [' + entries + ']}'.
         out.write(f'{head[:-1]}, "entries": [\n'.encode())
-        pending = b""  # the last chunk ends with a separator that must not precede the closing bracket
-        for chunk in _batches(timeline, ",\n"):
-            out.write(pending)
-            pending = chunk
-        out.write(pending[:-2] + b"\n]}\n" if pending else b"]}\n")
+        if not len(timeline):
+            out.write(b"]}\n")
+            return
+        # The last piece ends with a separator that must not precede the closing bracket.
+        chunks = (chunk for _, chunk in pieces.runs(timeline, _renderer(",\n")))
+        write_chunks(out, _without_last_separator(chunks))
+        out.write(b"\n]}\n")
 
 
 @hookimpl

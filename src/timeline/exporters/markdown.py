@@ -19,17 +19,19 @@ import attrs
 
 from timeline.exporters._markdown_text import escape, escape_line, link
 from timeline.exporters.base import Exporter, check_options
+from timeline.exporters.pieces import RENDER_EACH
 from timeline.hookspecs import hookimpl
 from timeline.when import MONTHS, Precision, When
 
 if TYPE_CHECKING:
+    from timeline.exporters.pieces import Chunk, Pieces
     from timeline.projections import Entry, Timeline
     from timeline.values import Source
 
 __all__ = ["MarkdownExporter", "timeline_register_exporters"]
 
 _OPTIONS = MappingProxyType({"title": "the document's title; default: the stream name, or 'Timeline'"})
-_TABLE_HEAD = "| Date | Event | Details | Sources |\n| --- | --- | --- | --- |\n"
+_TABLE_HEAD = b"| Date | Event | Details | Sources |\n| --- | --- | --- | --- |\n"
 
 
 def _source(source: Source, human: Callable[[When], str] | None = None) -> str:
@@ -102,33 +104,45 @@ def _row(entry: Entry, human: Callable[[When], str], source: Callable[[Source], 
     return f"| {human(event.when)} | {escape(event.headline())} | {said} | {cited} |\n"
 
 
-def _year_block(year: int, loose: list[str], months: dict[int, list[str]]) -> str:
-    parts = [f"\n## {year}\n"]
+def _year_block(year: int, loose: list[Chunk], months: dict[int, list[Chunk]]) -> bytes:
+    parts: list[Chunk] = [f"\n## {year}\n".encode()]
     if loose:
-        parts += ["\n", _TABLE_HEAD, *loose]
+        parts += [b"\n", _TABLE_HEAD, *loose]
     for month, rows in months.items():
-        parts += [f"\n### {MONTHS[month - 1]} {year}\n\n", _TABLE_HEAD, *rows]
-    return "".join(parts)
+        parts += [f"\n### {MONTHS[month - 1]} {year}\n\n".encode(), _TABLE_HEAD, *rows]
+    return b"".join(parts)
 
 
-def _years(entries: Iterable[Entry]) -> Iterable[str]:
-    """The document body, one year at a time (the entries come in chronological order)."""
+def _renderer() -> Callable[[Entry], tuple[bytes, int]]:
+    """An entry's piece: its row, tagged with where it goes: year * 16 + month, or + 0 when the entry is
+    known to the year only. An entry goes where its date is anchored (see the module docstring)."""
     human = _human_memo()
     source = _sources_memo(human)
-    year: int | None = None
-    loose: list[str] = []  # known to the year only
-    months: dict[int, list[str]] = {}
-    for entry in entries:
+
+    def piece(entry: Entry) -> tuple[bytes, int]:
         when = entry.event.when
         anchor = when.sort_key[0]
-        if anchor.year != year:
+        month = 0 if when.precision is Precision.YEAR else anchor.month
+        return _row(entry, human, source).encode("utf-8"), anchor.year * 16 + month
+
+    return piece
+
+
+def _years(runs: Iterable[tuple[int, Chunk]]) -> Iterable[bytes]:
+    """The document body, one year at a time, from the rows tagged by `_renderer` (in chronological order)."""
+    year: int | None = None
+    loose: list[Chunk] = []  # known to the year only
+    months: dict[int, list[Chunk]] = {}
+    for tag, rows in runs:
+        anchor_year, month = divmod(tag, 16)
+        if anchor_year != year:
             if year is not None:
                 yield _year_block(year, loose, months)
-            year, loose, months = anchor.year, [], {}
-        if when.precision is Precision.YEAR:
-            loose.append(_row(entry, human, source))
+            year, loose, months = anchor_year, [], {}
+        if month == 0:
+            loose.append(rows)
         else:
-            months.setdefault(anchor.month, []).append(_row(entry, human, source))
+            months.setdefault(month, []).append(rows)
     if year is not None:
         yield _year_block(year, loose, months)
 
@@ -153,11 +167,22 @@ class MarkdownExporter:
 
     def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
         """Write the document to `out`, a year at a time."""
+        self.export_pieces(timeline, out, options, RENDER_EACH)
+
+    def render_scope(self, options: Mapping[str, str]) -> str:
+        """A row depends on no option (the title is the document's, see `CachingExporter`)."""
+        check_options(self, options)
+        return "markdown/1"
+
+    def export_pieces(
+        self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pieces: Pieces
+    ) -> None:
+        """`export`, each row taken from `pieces` (see `timeline.exporters.pieces`)."""
         check_options(self, options)
         title = options.get("title") or timeline.stream or "Timeline"
         out.write(f"# {escape_line(title)}\n\n{_intro(timeline)}".encode())
-        for block in _years(timeline):
-            out.write(block.encode("utf-8"))
+        for block in _years(pieces.runs(timeline, _renderer())):
+            out.write(block)
 
 
 @hookimpl

@@ -6,7 +6,7 @@ import os
 
 from timeline.errors import StoreError
 from timeline.store.base import EventStore
-from timeline.store.contract import ANY, NO_STREAM, Clock, Expected, ExpectedVersion, Recorded
+from timeline.store.contract import ANY, NO_STREAM, Appended, Clock, Expected, ExpectedVersion, Recorded
 from timeline.store.memory import MemoryStore
 from timeline.store.sqlite import SqliteStore
 
@@ -14,6 +14,7 @@ __all__ = [
     "ANY",
     "DEFAULT_STORE",
     "NO_STREAM",
+    "Appended",
     "Clock",
     "EventStore",
     "Expected",
@@ -34,13 +35,14 @@ def default_store_url() -> str:
     return os.environ.get("TIMELINE_STORE") or DEFAULT_STORE
 
 
-def open_store(url: str) -> EventStore:
+def open_store(url: str, *, create: bool = True) -> EventStore:
     """Open a store: ``"memory:"``, ``"postgresql://…"``, or a SQLite file path.
 
     SQLite paths may also be written as URLs, as in SQLAlchemy: ``sqlite:///relative.db``, ``sqlite:////abs.db``.
 
     A SQLite path may end in ``?synchronous=normal`` (see `timeline.store.sqlite` on durability).
-    Raises `StoreError` when the store cannot be opened.
+    Raises `StoreError` when the store cannot be opened. With ``create=False`` (what reading needs) a store
+    that is not there is an error, "no store at PATH", instead of a new empty one.
     """
     if url == "memory:":
         return MemoryStore()
@@ -49,5 +51,5 @@ def open_store(url: str) -> EventStore:
             from timeline.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError(f"PostgreSQL needs the extra: pip install 'timeline[postgres]' ({exc})") from exc
-        return PostgresStore.from_url(url)
-    return SqliteStore.from_url(url)
+        return PostgresStore.from_url(url, create=create)
+    return SqliteStore.from_url(url, create=create)

@@ -7,6 +7,7 @@ retractions checked by `timeline.amendments`, gapless positions and a `recorded_
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from timeline.amendments import AMENDMENTS, check_batch
 from timeline.codec import dumps, to_json
 from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
 from timeline.events import Event
-from timeline.store.contract import NO_STREAM, Expected, ExpectedVersion, NewRow, Recorded
+from timeline.store.contract import NO_STREAM, Appended, Expected, ExpectedVersion, NewRow, Recorded
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from timeline.store.contract import StoredRow, WriteTransaction
 
-__all__ = ["append", "check_stream_name"]
+__all__ = ["append", "append_stream", "check_readable_name", "check_stream_name"]
 
 Batch = list[tuple[Event, str]]
 
@@ -58,23 +59,41 @@ def append(
 
 
 def check_stream_name(stream: object) -> str:
-    """`stream` if it is a valid stream name, else a ValidationError saying what a name may hold."""
-    if not isinstance(stream, str) or not _valid_name(stream):
+    """`stream` if it is a valid name for a new stream, else a ValidationError saying what a name may hold.
+
+    1-200 characters of Unicode text, none of them a control character (C0, DEL, C1), a line or paragraph
+    separator, or a space other than the plain one: none of those can be told apart, or kept apart from
+    the next line, in the outputs a stream name ends up in.
+    """
+    if not isinstance(stream, str) or not 0 < len(stream) <= 200 or _REFUSED_IN_NAMES.search(stream):
         raise ValidationError(
-            f"{stream!r} is not a valid stream name (1-200 characters, no control characters)", path="stream"
+            f"{stream!r} is not a valid stream name (1-200 characters; no control, separator or"
+            " non-text characters)",
+            path="stream",
         )
     return stream
 
 
-def _valid_name(name: str) -> bool:
-    return _STREAM_NAME.match(name) is not None
+def check_readable_name(stream: object) -> str:
+    """`stream` if a store can look it up: a ValidationError for what is not Unicode text (a name decoded
+    from bytes that are not UTF-8 holds lone surrogates), which no store can keep. Names appended before
+    the rules of `check_stream_name` were tightened stay readable."""
+    if not isinstance(stream, str) or _SURROGATES.search(stream):
+        raise ValidationError(f"{stream!r} is not a valid stream name (not Unicode text)", path="stream")
+    return stream
 
 
-_STREAM_NAME = re.compile(r"^[^\x00-\x1f]{1,200}$")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Cc (C0, DEL, C1), Zl, Zp, the Zs spaces except U+0020, and the surrogates (Cs).
+_REFUSED_IN_NAMES = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ud800-\udfff]"
+)
 
 
-def _prepare(stream: str, events: Iterable[Event], expected: Expected) -> tuple[Batch, bool]:
-    """The batch with each event's canonical JSON, and whether it holds corrections or retractions."""
+def _prepare(stream: str, events: Iterable[Event], expected: Expected, offset: int = 0) -> tuple[Batch, bool]:
+    """The batch with each event's canonical JSON, and whether it holds corrections or retractions.
+
+    `offset` is the index of the first event in the whole batch (errors name ``[index]`` in it)."""
     check_stream_name(stream)
     if not isinstance(expected, ExpectedVersion) and (
         isinstance(expected, bool) or not isinstance(expected, int) or expected < 0
@@ -87,7 +106,7 @@ def _prepare(stream: str, events: Iterable[Event], expected: Expected) -> tuple[
     amends = False
     # The checks and the encoder lookup once per class rather than per event: a batch has few classes.
     dumpers: dict[type, Callable[[Event], str]] = {}
-    for index, event in enumerate(events):
+    for index, event in enumerate(events, start=offset):
         cls = type(event)
         dump = dumpers.get(cls)
         if dump is None:
@@ -222,3 +241,83 @@ def _rows(
             rows.append(new_row((position, version, event, data, target)))
             records.append(record(position, stream, version, recorded_at, event))
     return rows, records, recorded_at
+
+
+def append_stream(
+    write: Callable[[], AbstractContextManager[WriteTransaction]],
+    clock: Callable[[], datetime],
+    stream: str,
+    events: Iterable[Event],
+    expected: Expected,
+    chunk: int,
+) -> Appended:
+    """`EventStore.append_stream` (see there): one transaction, the events checked and inserted `chunk` at a
+    time, so memory does not grow with the batch. The rules are `append`'s: an event already stored (same
+    stream, same content) is skipped, and a stale `expected` version is a success only if every event is."""
+    check_stream_name(stream)
+    _prepare(stream, (), expected)  # checks `expected`
+    with write() as tx:
+        start, last_recorded = tx.head()
+        version = tx.stream_version(stream)
+        now = clock()
+        recorded_at = now if last_recorded is None or now > last_recorded else last_recorded
+        conflict = _conflicts(expected, version)
+        position, count, added = start, 0, 0
+        source = iter(events)
+        while piece := list(itertools.islice(source, chunk)):
+            with paused_gc():
+                batch, amends = _prepare(stream, piece, expected, offset=count)
+            del piece
+            fresh = _fresh(tx, stream, batch, start, count)
+            if fresh and conflict:
+                raise ConcurrencyError(stream, expected, version)
+            if fresh and amends:
+                new = {id(event) for event, _ in fresh}
+                stored = {event.id for event, _ in batch if id(event) not in new}
+                _check(tx, stream, batch, stored, count)
+            if fresh:
+                rows = []
+                with paused_gc():
+                    for event, data in fresh:
+                        position += 1
+                        version += 1
+                        target = event.target if isinstance(event, AMENDMENTS) else None
+                        rows.append(_new_row((position, version, event, data, target)))
+                tx.insert(stream, recorded_at, rows)
+            count += len(batch)
+            added += len(fresh)
+    return Appended(count=count, added=added, version=version, head=position)
+
+
+def _fresh(tx: WriteTransaction, stream: str, batch: Batch, start: int, offset: int) -> Batch:
+    """The events of `batch` not stored yet; errors for ids stored with other content, in another stream, or
+    earlier in this same batch (a row after position `start`: inserted by this transaction)."""
+    stored = tx.find([event.id for event, _ in batch])
+    if not stored:
+        return batch
+    fresh = []
+    for index, (event, data) in enumerate(batch, start=offset):
+        old = stored.get(event.id)
+        if old is None:
+            fresh.append((event, data))
+        elif old.record.position > start:
+            raise ValidationError(
+                f"event id {event.id!r} appears twice in the batch (also earlier)", path=f"[{index}].id"
+            )
+        elif old.stream != stream:
+            raise DuplicateEventError(
+                f"event id {event.id!r} is already stored in stream {old.stream!r}", path=f"[{index}].id"
+            )
+        elif old.data != data:
+            raise DuplicateEventError(
+                f"event id {event.id!r} is already stored with other content", path=f"[{index}].id"
+            )
+    return fresh
+
+
+def _check(tx: WriteTransaction, stream: str, batch: Batch, stored: set[str], offset: int) -> None:
+    def find(target_id: str) -> tuple[str, Event] | None:
+        row = tx.find([target_id]).get(target_id)
+        return None if row is None else (row.stream, row.record.event)
+
+    check_batch(stream, [event for event, _ in batch], stored, find, tx.amendments, offset=offset)

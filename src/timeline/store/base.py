@@ -14,6 +14,7 @@ from timeline.store import _append
 from timeline.store.contract import (
     ANY,
     NO_STREAM,
+    Appended,
     Clock,
     Expected,
     ExpectedVersion,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ANY",
     "NO_STREAM",
+    "Appended",
     "Clock",
     "EventStore",
     "Expected",
@@ -109,3 +111,13 @@ class EventStore(ABC):
         appends nothing.
         """
         return _append.append(self._write, self.clock, stream, events, expected_version)
+
+    def append_stream(
+        self, stream: str, events: Iterable[Event], expected_version: Expected = ANY, *, chunk: int = 5000
+    ) -> Appended:
+        """Like `append`, for batches too big to hold: one transaction (all or nothing), the events read,
+        checked and inserted `chunk` at a time, so memory stays flat however long `events` is. Returns a
+        summary (`Appended`) rather than a record per event. An error raised while iterating `events`
+        (bad input found late) rolls the whole batch back too.
+        """
+        return _append.append_stream(self._write, self.clock, stream, events, expected_version, chunk)

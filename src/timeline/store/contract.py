@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ANY",
     "NO_STREAM",
+    "Appended",
     "Clock",
     "Expected",
     "ExpectedVersion",
@@ -69,6 +70,17 @@ class Recorded:
     version: int
     recorded_at: datetime
     event: Event
+
+
+@attrs.frozen(kw_only=True)
+class Appended:
+    """What `EventStore.append_stream` did: how many events it read, how many were new, and where the
+    stream and the log stand after it."""
+
+    count: int
+    added: int
+    version: int
+    head: int
 
 
 @attrs.frozen(kw_only=True)

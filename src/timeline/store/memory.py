@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from timeline.events import Correction, Event, Retraction
+from timeline.store._append import check_readable_name
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
@@ -35,6 +36,7 @@ class MemoryStore(EventStore):
 
     def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
         """The stream's events after `after_version`, in order."""
+        check_readable_name(stream)
         with self._lock:
             positions = list(self._streams.get(stream, ())[after_version:])
         for position in positions:
@@ -66,40 +68,53 @@ class MemoryStore(EventStore):
 
 
 class _MemoryTx(WriteTransaction):
-    """Collects the inserts and applies them on commit, so a failing batch leaves nothing behind."""
+    """Collects the inserts and applies them on commit, so a failing batch leaves nothing behind. Inside the
+    transaction they are visible, as a database's own writes are (`append_stream` inserts chunk by chunk)."""
 
     def __init__(self, store: MemoryStore) -> None:
         self._store = store
         self._pending: list[Recorded] = []
         self._pending_data: list[str] = []
+        self._pending_rows: dict[str, StoredRow] = {}
 
     def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
-        data = self._store._data
-        return {i: data[i] for i in ids if i in data}
+        data, pending = self._store._data, self._pending_rows
+        found = {i: data[i] for i in ids if i in data}
+        if pending:
+            found.update((i, pending[i]) for i in ids if i in pending)
+        return found
 
     def stream_version(self, stream: str) -> int:
-        return self._store.version(stream)
+        pending = [r.version for r in self._pending if r.stream == stream]
+        return pending[-1] if pending else self._store.version(stream)
 
     def head(self) -> tuple[int, datetime | None]:
+        if self._pending:
+            return self._pending[-1].position, self._pending[-1].recorded_at
         log = self._store._log
         return len(log), (log[-1].recorded_at if log else None)
 
     def amendments(self, target: str) -> list[Event]:
         log = self._store._log
-        return [log[p - 1].event for p in self._store._amendments.get(target, ())]
+        stored = [log[p - 1].event for p in self._store._amendments.get(target, ())]
+        return stored + [
+            r.event
+            for r in self._pending
+            if isinstance(r.event, (Correction, Retraction)) and r.event.target == target
+        ]
 
     def insert(self, stream: str, recorded_at: datetime, rows: Sequence[NewRow]) -> None:
         for row in rows:
-            self._pending.append(
-                Recorded(
-                    position=row.position,
-                    stream=stream,
-                    version=row.version,
-                    recorded_at=recorded_at,
-                    event=row.event,
-                )
+            record = Recorded(
+                position=row.position,
+                stream=stream,
+                version=row.version,
+                recorded_at=recorded_at,
+                event=row.event,
             )
+            self._pending.append(record)
             self._pending_data.append(row.data)
+            self._pending_rows[row.event.id] = StoredRow(stream=stream, data=row.data, record=record)
 
     def commit(self) -> None:
         store = self._store

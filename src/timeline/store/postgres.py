@@ -28,9 +28,9 @@ from __future__ import annotations
 import functools
 import json
 import os
+import weakref
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -41,9 +41,11 @@ from timeline._speed import paused_gc
 from timeline.codec import decode
 from timeline.errors import StoreError
 from timeline.store import _postgres_schema as schema
+from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
+from timeline.store._postgres_urls import SECRET_KEYS, scrubbed, secrets_of, split_url
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
@@ -56,7 +58,14 @@ if TYPE_CHECKING:
 
     from timeline.events import Event
 
-__all__ = ["CheckpointTransaction", "PostgresCheckpointStore", "PostgresStore", "reset_for_tests"]
+__all__ = [
+    "SECRET_KEYS",
+    "CheckpointTransaction",
+    "PostgresCheckpointStore",
+    "PostgresStore",
+    "reset_for_tests",
+    "split_url",
+]
 
 CONNECT_TIMEOUT = 10  # seconds, unless the URL or $PGCONNECT_TIMEOUT says otherwise
 
@@ -70,24 +79,6 @@ def key(event_id: str) -> str:
     if "\x00" not in event_id:
         return event_id
     return " " + event_id.replace("\\", "\\\\").replace("\x00", "\\0")
-
-
-def split_url(url: str) -> tuple[str, str, str]:
-    """(the libpq URL without our options, the schema name, the URL to show: without any password)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    options = dict(query)
-    name = options.get("schema", schema.DEFAULT_SCHEMA)
-    schema.quoted_schema(name)  # validates
-    libpq = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "schema"])))
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        netloc = userinfo.partition(":")[0] + "@" + hostport
-    shown = urlunsplit(
-        parts._replace(netloc=netloc, query=urlencode([(k, v) for k, v in query if k != "password"]))
-    )
-    return libpq, name, shown
 
 
 def _connect(conninfo: str, shown: str, lock_timeout: float) -> Connection[TupleRow]:
@@ -108,14 +99,15 @@ def _connect(conninfo: str, shown: str, lock_timeout: float) -> Connection[Tuple
     except psycopg.Error as exc:
         if conn is not None:
             conn.close()
-        raise StoreError(f"cannot connect to PostgreSQL at {shown}: {exc}".rstrip()) from exc
+        why = scrubbed(str(exc), secrets_of(conninfo))
+        raise StoreError(f"cannot connect to PostgreSQL at {shown}: {why}".rstrip()) from None
     return conn
 
 
 class PostgresStore(EventStore):
     """An `EventStore` in a PostgreSQL database; `open_store("postgresql://user@host/db")`."""
 
-    def __init__(self, url: str, *, lock_timeout: float = 60.0) -> None:
+    def __init__(self, url: str, *, lock_timeout: float = 60.0, create: bool = True) -> None:
         self._conninfo, self.schema, self.url = split_url(url)
         self._lock_timeout = lock_timeout
         self._begin_locked = f"BEGIN; SELECT pg_advisory_xact_lock({schema.lock_key(self.schema, 'write')})"
@@ -127,8 +119,12 @@ class PostgresStore(EventStore):
             closed_message=f"the store {self.url} is closed",
             usable=_is_open,
         )
+        # Closed as soon as the store is dropped, not whenever the collector finds it.
+        self._finalizer = weakref.finalize(self, self._connections.close_all)
         conn = self._conn()
         try:
+            if not create and schema.current_version(conn, self.schema) == 0:
+                raise StoreError(f"no store at {self.url}")
             schema.migrate(conn, self.schema)
         except psycopg.Error as exc:
             self.close()
@@ -140,9 +136,10 @@ class PostgresStore(EventStore):
     # -- connections ---------------------------------------------------------------------------
 
     @classmethod
-    def from_url(cls, url: str) -> PostgresStore:
-        """The store a ``postgresql://`` (or ``postgres://``) URL names (see the module docstring)."""
-        return cls(url)
+    def from_url(cls, url: str, *, create: bool = True) -> PostgresStore:
+        """The store a ``postgresql://`` (or ``postgres://``) URL names (see the module docstring); with
+        ``create=False``, a StoreError "no store at URL" rather than a new one."""
+        return cls(url, create=create)
 
     def _conn(self) -> Connection[TupleRow]:
         return self._connections.get()
@@ -240,6 +237,7 @@ class PostgresStore(EventStore):
 
     def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
         """The stream's events after `after_version`, in order, read a page at a time."""
+        check_readable_name(stream)
         version = after_version
         while True:
             rows = self._query(self._sql.read, (stream, version))
@@ -264,6 +262,7 @@ class PostgresStore(EventStore):
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
+        check_readable_name(stream)
         return int(self._query(self._sql.version, (stream,))[0][0])
 
     def head(self) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sqlite3
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -21,8 +23,11 @@ from timeline._fastcodec import DECODE_ERRORS
 from timeline._speed import builder, paused_gc
 from timeline.codec import decoder_for
 from timeline.errors import StoreError
+from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored
+from timeline.store._sqlite_schema import SCHEMA as SCHEMA
+from timeline.store._sqlite_schema import SCHEMA_VERSION, open_schema
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
 
@@ -31,23 +36,6 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from timeline.events import Event
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    position       INTEGER PRIMARY KEY,
-    stream         TEXT    NOT NULL,
-    version        INTEGER NOT NULL,
-    id             TEXT    NOT NULL,
-    type           TEXT    NOT NULL,
-    schema_version INTEGER NOT NULL,
-    target         TEXT,
-    recorded_at    INTEGER NOT NULL,
-    data           TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events (id);
-CREATE INDEX IF NOT EXISTS events_by_stream ON events (stream, version);
-CREATE INDEX IF NOT EXISTS events_by_target ON events (target) WHERE target IS NOT NULL;
-"""
 
 #: Columns in the order `_row_to_record` reads them.
 COLUMNS = "position, stream, version, type, schema_version, recorded_at, data"
@@ -78,7 +66,12 @@ def from_micros(micros: int) -> datetime:
 class SqliteStore(EventStore):
     """An `EventStore` in one SQLite file (WAL mode); `open_store("timeline.db")`."""
 
-    def __init__(self, path: str, *, synchronous: str = "full", busy_timeout: float = 60.0) -> None:
+    #: The schema version of the stores this class writes (``PRAGMA user_version``).
+    SCHEMA_VERSION = SCHEMA_VERSION
+
+    def __init__(
+        self, path: str, *, synchronous: str = "full", busy_timeout: float = 60.0, create: bool = True
+    ) -> None:
         if synchronous.lower() not in _SYNCHRONOUS:
             raise StoreError(f"synchronous={synchronous!r}: expected one of {', '.join(_SYNCHRONOUS)}")
         self.url = path
@@ -88,17 +81,28 @@ class SqliteStore(EventStore):
         # A function of the settings, not a method: the registry must not keep the store alive.
         connect = functools.partial(_connect, path, self._busy_timeout, self._synchronous)
         self._connections: ThreadConnections[sqlite3.Connection] = ThreadConnections(
-            connect, sqlite3.Connection.close, closed_message=f"the store {path!r} is closed"
+            connect,
+            sqlite3.Connection.close,
+            closed_message=f"the store {path!r} is closed",
+            idle=_idle,
         )
-        with self._write() as tx:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    tx.conn.execute(statement)
+        # Closed as soon as the store is dropped, not whenever the collector finds it: an open connection
+        # inherited by a forked child confuses SQLite's locking in that child (see `store._connections`).
+        self._finalizer = weakref.finalize(self, self._connections.close_all)
+        if not create and not os.path.exists(path):
+            self.close()
+            raise StoreError(f"no store at {path}")
+        try:
+            open_schema(self._conn(), path, self._write, create=create)
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
-    def from_url(cls, url: str) -> SqliteStore:
+    def from_url(cls, url: str, *, create: bool = True) -> SqliteStore:
         """The store a SQLite URL names: a path (``file.db``, ``file.db?synchronous=normal``) or, as in
-        SQLAlchemy, ``sqlite:///relative.db`` or ``sqlite:////absolute.db``. StoreError if it names none."""
+        SQLAlchemy, ``sqlite:///relative.db`` or ``sqlite:////absolute.db``. StoreError if it names none;
+        with ``create=False``, also if there is no store there ("no store at PATH")."""
         if url.startswith("sqlite:") and not url.startswith("sqlite:///"):
             raise StoreError(
                 f"{url!r}: write sqlite:///relative.db or sqlite:////absolute.db, or just the path"
@@ -111,7 +115,7 @@ class SqliteStore(EventStore):
             raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
         if not path:
             raise StoreError(f"{url!r} names no SQLite file")
-        return cls(path, synchronous=options.get("synchronous", "full"))
+        return cls(path, synchronous=options.get("synchronous", "full"), create=create)
 
     # -- connections ---------------------------------------------------------------------------
 
@@ -132,8 +136,9 @@ class SqliteStore(EventStore):
         """The stream's events after `after_version`, in order, read a page at a time."""
         query = f"SELECT {COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT {PAGE}"
         version = after_version
+        check_readable_name(stream)
         while True:
-            rows = self._conn().execute(query, (stream, version)).fetchall()
+            rows = self._fetch(query, (stream, version))
             if not rows:
                 return
             yield from _decode_page(rows, self.path)
@@ -144,7 +149,7 @@ class SqliteStore(EventStore):
         query = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT {PAGE}"
         position = after
         while True:
-            rows = self._conn().execute(query, (position,)).fetchall()
+            rows = self._fetch(query, (position,))
             if not rows:
                 return
             yield from _decode_page(rows, self.path)
@@ -152,16 +157,23 @@ class SqliteStore(EventStore):
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
-        return _stream_version(self._conn(), stream)
+        check_readable_name(stream)
+        return int(self._fetch("SELECT max(version) FROM events WHERE stream = ?", (stream,))[0][0] or 0)
 
     def head(self) -> int:
         """The last global position (0 for an empty store)."""
-        row = self._conn().execute("SELECT max(position) FROM events").fetchone()
-        return int(row[0] or 0)
+        return int(self._fetch("SELECT max(position) FROM events")[0][0] or 0)
 
     def streams(self) -> list[str]:
         """The names of all streams, sorted."""
-        return [r[0] for r in self._conn().execute("SELECT DISTINCT stream FROM events ORDER BY stream")]
+        return [r[0] for r in self._fetch("SELECT DISTINCT stream FROM events ORDER BY stream")]
+
+    def _fetch(self, query: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """The rows of one read; a StoreError (not sqlite3's) if the file cannot be read (e.g. a bad page)."""
+        try:
+            return self._conn().execute(query, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the SQLite store {self.path!r}: {exc}") from exc
 
 
 def _connect(path: str, busy_timeout: float, synchronous: str) -> sqlite3.Connection:
@@ -179,9 +191,8 @@ def _connect(path: str, busy_timeout: float, synchronous: str) -> sqlite3.Connec
     return conn
 
 
-def _stream_version(conn: sqlite3.Connection, stream: str) -> int:
-    row = conn.execute("SELECT max(version) FROM events WHERE stream = ?", (stream,)).fetchone()
-    return int(row[0] or 0)
+def _idle(conn: sqlite3.Connection) -> bool:
+    return not conn.in_transaction
 
 
 def _parse_json(text: str) -> Any:
