@@ -14,7 +14,14 @@ Every other module is an implementation detail that may move or change without n
 """
 
 from timeline.codec import from_json, register_upcaster, to_json
-from timeline.errors import ConcurrencyError, DuplicateEventError, StoreError, TimelineError, ValidationError
+from timeline.errors import (
+    ConcurrencyError,
+    DuplicateEventError,
+    OutputError,
+    StoreError,
+    TimelineError,
+    ValidationError,
+)
 from timeline.events import (
     Correction,
     Event,
@@ -56,6 +63,7 @@ __all__ = [
     "Money",
     "Movements",
     "Occurrence",
+    "OutputError",
     "Payment",
     "PluginError",
     "Precision",

@@ -274,7 +274,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             known = ", ".join(store.streams()) or "none"
             raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
         tl = _timeline(args, store, args.stream)
-        if args.output:
+        if args.output and args.output != "-":  # "-": standard output, as for most commands
             export_to_path(tl, exporter.name, args.output, **options)
         else:
             export(tl, exporter.name, sys.stdout.buffer, **options)

@@ -53,3 +53,7 @@ class ConcurrencyError(TimelineError):
 
 class StoreError(TimelineError):
     """The store cannot do its job (cannot be opened, the server went away, ...)."""
+
+
+class OutputError(TimelineError):
+    """An export cannot be written to its path (no such folder, a folder, no permission, a full disk)."""

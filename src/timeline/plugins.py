@@ -111,6 +111,11 @@ class PluginManager(pluggy.PluginManager):
             raise ValidationError(f"unknown format {name!r} (known: {listed})", path="format")
         return provided.exporter
 
+    def plugin_of(self, format: str) -> str:
+        """The name of the plugin providing `format` (`ValidationError` if none does)."""
+        self.get_exporter(format)
+        return self._exporters()[format].plugin
+
     def formats(self) -> list[tuple[str, str, str]]:
         """(format name, media type, providing plugin) for each format, sorted by format name."""
         return [(name, p.exporter.media_type, p.plugin) for name, p in sorted(self._exporters().items())]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.exporters.fake_plugins import FakeExporter
 from tests.exporters.helpers import ROOT
-from timeline import Exporter, ValidationError, exporting, hookimpl, plugins
+from timeline import Exporter, PluginError, ValidationError, exporting, hookimpl, plugins
 from timeline.testing import story
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def test_export_to_path_keeps_the_old_file_on_error(tmp_path: Path) -> None:
     target = tmp_path / "feed.txt"
     target.write_bytes(b"the old feed")
     plugins.get_plugin_manager().register(Exploding(), name="exploding")
-    with pytest.raises(RuntimeError, match="disk on fire"):
+    with pytest.raises(PluginError, match="plugin 'exploding' failed to export format 'boom': RuntimeError"):
         exporting.export_to_path(story.story_timeline(), "boom", target)
     assert target.read_bytes() == b"the old feed"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.txt"]  # no temporary file left

@@ -197,11 +197,14 @@ def _hookspecs() -> list[Any]:
     ]
 
 
-def test_every_hookspec_has_a_docstring() -> None:
+def test_every_hookspec_has_a_one_line_docstring() -> None:
     specs = _hookspecs()
     assert {f.__name__ for f in specs} == {"timeline_register_exporters", "timeline_register_event_types"}
     for spec in specs:
-        assert (spec.__doc__ or "").strip(), spec.__name__
+        doc = (spec.__doc__ or "").strip()
+        assert doc, spec.__name__
+        assert len(doc.splitlines()) == 1, spec.__name__
+        assert doc.endswith("."), spec.__name__
 
 
 def test_every_hookspec_is_documented_in_the_hook_reference() -> None:

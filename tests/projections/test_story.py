@@ -1,4 +1,4 @@
-"""The reference story (design §2's examples), then a correction and a retraction with PLACEHOLDER content.
+"""The reference story (`timeline.testing.story`), then a correction and a retraction with PLACEHOLDER text.
 
 The correction and the retraction are not facts of the story: their changes and reasons are placeholders
 that only exercise the projection.
@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from timeline.projections import Actors, Ledger, Movements, Timeline
+from timeline.testing import story
 
 from ._helpers import append_later, ev
 
@@ -17,58 +18,8 @@ if TYPE_CHECKING:
     from timeline.events import Event
     from timeline.store import EventStore
 
-STORY: list[Event] = [
-    ev(
-        {
-            "type": "invocation",
-            "id": "story-invocation",
-            "when": "2025-03",
-            "by": "Donald Trump",
-            "instrument": "Alien Enemies Act of 1798",
-            "against": "Tren de Aragua",
-        }
-    ),
-    ev(
-        {
-            "type": "transfer",
-            "id": "story-transfer",
-            "when": "2025-03",
-            "subjects": "alleged Tren de Aragua members",
-            "count": {"value": 250, "approximate": True},
-            "origin": "United States",
-            "destination": "CECOT, El Salvador",
-        }
-    ),
-    ev(
-        {
-            "type": "payment",
-            "id": "story-payment",
-            "when": "../2025-04-14",
-            "payer": "United States",
-            "payee": "El Salvador",
-            "amount": {"value": "6000000", "currency": "USD", "approximate": True},
-            "purpose": "detention of deportees",
-        }
-    ),
-    ev(
-        {
-            "type": "meeting",
-            "id": "story-meeting",
-            "when": "2025-04-14",
-            "participants": ["Donald Trump", "Nayib Bukele"],
-            "place": "White House, Washington, DC",
-        }
-    ),
-    ev(
-        {
-            "type": "statement",
-            "id": "story-statement",
-            "when": "2025-01-20/2025-02~",
-            "by": "Nayib Bukele",
-            "text": "offers to hold deportees from the US for a fee",
-        }
-    ),
-]
+#: The reference story's five events (`timeline.testing.story`), without its correction.
+STORY: list[Event] = [ev(data) for data in story.EVENTS]
 
 
 def story_amendments() -> list[list[Event]]:
@@ -79,7 +30,7 @@ def story_amendments() -> list[list[Event]]:
                 {
                     "type": "correction",
                     "id": "story-placeholder-correction",
-                    "target": "story-invocation",
+                    "target": "story-01-invocation",
                     "changes": {"title": "placeholder corrected title"},
                     "reason": "placeholder reason",
                 }
@@ -90,7 +41,7 @@ def story_amendments() -> list[list[Event]]:
                 {
                     "type": "retraction",
                     "id": "story-placeholder-retraction",
-                    "target": "story-statement",
+                    "target": "story-05-statement",
                     "reason": "placeholder reason",
                 }
             )
@@ -106,10 +57,10 @@ def test_the_story_now_and_as_of_before_the_correction(store: EventStore) -> Non
 
     now = Timeline.from_store(store, stream="el-salvador-deportations")
     assert [(entry.id, entry.revision, entry.when.human()) for entry in now] == [
-        ("story-invocation", 2, "March 2025"),
-        ("story-transfer", 1, "March 2025"),
-        ("story-payment", 1, "before 14 April 2025"),
-        ("story-meeting", 1, "14 April 2025"),
+        ("story-01-invocation", 2, "March 2025"),
+        ("story-02-transfer", 1, "March 2025"),
+        ("story-03-payment", 1, "before 14 April 2025"),
+        ("story-04-meeting", 1, "14 April 2025"),
     ]
     invocation = now.entries[0]
     assert invocation.event.headline() == "placeholder corrected title"
@@ -120,11 +71,11 @@ def test_the_story_now_and_as_of_before_the_correction(store: EventStore) -> Non
 
     before = Timeline.from_store(store, stream="el-salvador-deportations", as_of=first[0].recorded_at)
     assert [(entry.id, entry.revision) for entry in before] == [
-        ("story-statement", 1),
-        ("story-invocation", 1),
-        ("story-transfer", 1),
-        ("story-payment", 1),
-        ("story-meeting", 1),
+        ("story-05-statement", 1),
+        ("story-01-invocation", 1),
+        ("story-02-transfer", 1),
+        ("story-03-payment", 1),
+        ("story-04-meeting", 1),
     ]
     assert (
         before.entries[1].event.headline()
@@ -147,10 +98,10 @@ def test_the_story_now_and_as_of_before_the_correction(store: EventStore) -> Non
         250,
         True,
     )
-    assert [entry.id for entry in Actors.from_timeline(now).names["Nayib Bukele"]] == ["story-meeting"]
+    assert [entry.id for entry in Actors.from_timeline(now).names["Nayib Bukele"]] == ["story-04-meeting"]
     assert [entry.id for entry in Actors.from_timeline(before).names["Nayib Bukele"]] == [
-        "story-statement",
-        "story-meeting",
+        "story-05-statement",
+        "story-04-meeting",
     ]
-    assert [entry.id for entry in now.between("2025-02")] == ["story-payment"]
-    assert [entry.id for entry in before.between("2025-02")] == ["story-statement", "story-payment"]
+    assert [entry.id for entry in now.between("2025-02")] == ["story-03-payment"]
+    assert [entry.id for entry in before.between("2025-02")] == ["story-05-statement", "story-03-payment"]

@@ -168,7 +168,7 @@ class RenderCache:
         if missing:
             order = self._fill(entries, order, missing, render)
         placed: list[int] = order  # type: ignore[assignment]  # no None is left
-        if moved is not None and not missing and len(moved) < 64:
+        if moved is not None:  # at most 64: cuts where they were, and around what moved
             cuts = sorted({*self._last_cuts, *moved, *(i + 1 for i in moved)})
         else:
             cuts = [

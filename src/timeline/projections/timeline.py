@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from sys import intern
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from timeline._speed import paused_gc
-from timeline.amendments import corrected, refusal
+from timeline.amendments import refusal
 from timeline.checkpoints import Checkpoint, CheckpointStore, read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
-from timeline.events import Correction, Event, Occurrence, Retraction
+from timeline.events import Correction, Occurrence, Retraction
+from timeline.projections._folding import amend, freeze_after_bulk, reported_on
 from timeline.projections._sorted import SortedChunks
 from timeline.projections._state import restore_entries, save_entries
-from timeline.projections.entry import Change, Entry
+from timeline.projections.entry import Entry
 from timeline.projections.window import Bound, Window
 
 if TYPE_CHECKING:
@@ -148,12 +146,16 @@ class Timeline:
         else:
             records = store.read(self.stream, after_version=self._version)
         with paused_gc():
-            return self._fold(records, ordered=True)
+            folded = self._fold(records, ordered=True)
+        freeze_after_bulk(folded)
+        return folded
 
     def fold(self, records: Iterable[Recorded]) -> int:
         """Fold `records`; those at or before `position` are skipped. Return how many were folded."""
         with paused_gc():
-            return self._fold(records, ordered=False)
+            folded = self._fold(records, ordered=False)
+        freeze_after_bulk(folded)
+        return folded
 
     def _fold(self, records: Iterable[Recorded], *, ordered: bool) -> int:
         # `ordered`: the records come from a store, in position order, so recorded_at never goes back and
@@ -202,7 +204,7 @@ class Timeline:
                     if target is not None and (
                         refusal(event, name, target.event, target.stream, retracted=target.retracted) is None
                     ):
-                        amended = _amend(target, record, event)  # may raise: nothing changed yet
+                        amended = amend(target, record, event)  # may raise: nothing changed yet
                         if not bulk:
                             before.setdefault(event.target, target)
                         by_id[event.target] = amended
@@ -382,47 +384,3 @@ class Timeline:
         except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
             return None  # unreadable: a rebuild costs time, never correctness
         return restored if restored._settings() == fresh._settings() else None
-
-
-def reported_on(event: Event, recorded_at: datetime) -> date:
-    """The day by which `event` had certainly been reported: the last possible day of its earliest dated
-    source's `published`, or (no dated source) the UTC day it was recorded."""
-    days = [s.published.latest for s in event.sources if s.published is not None and s.published.latest]
-    return min(days) if days else recorded_at.astimezone(UTC).date()
-
-
-def _amend(entry: Entry, record: Recorded, event: Correction | Retraction) -> Entry:
-    """The entry after one correction or retraction."""
-    if isinstance(event, Retraction):
-        change = Change(
-            kind="retraction",
-            event_id=event.id,
-            position=record.position,
-            recorded_at=record.recorded_at,
-            reason=event.reason,
-            changes=MappingProxyType({}),
-        )
-        return attrs.evolve(
-            entry, history=(*entry.history, change), last_changed=record.recorded_at, retracted=True
-        )
-    try:
-        effective = corrected(entry.event, event)
-    except ValidationError as exc:
-        raise ValidationError(
-            f"{exc.reason} (correction {event.id!r} at position {record.position})", path=exc.path
-        ) from None
-    change = Change(
-        kind="correction",
-        event_id=event.id,
-        position=record.position,
-        recorded_at=record.recorded_at,
-        reason=event.reason,
-        changes=MappingProxyType(event.changes),
-    )
-    return attrs.evolve(
-        entry,
-        event=effective,
-        revision=entry.revision + 1,
-        history=(*entry.history, change),
-        last_changed=record.recorded_at,
-    )
