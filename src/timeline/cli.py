@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     add_parser = functools.partial(sub.add_parser, parents=[common])
 
     p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
-    p.add_argument("stream", metavar="STREAM")
+    p.add_argument("stream", metavar="STREAM", help="the stream to append to (created by its first append)")
     p.add_argument(
         "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
     )
@@ -111,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_view("actors", "each name and the entries it appears in", _cmd_actors)
 
     p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
-    p.add_argument("format", metavar="FORMAT")
+    p.add_argument("format", metavar="FORMAT", help="an export format (see 'timeline formats')")
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
     p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)

@@ -38,7 +38,17 @@ def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> 
 
 @attrs.frozen(kw_only=True)
 class Event:
-    """Fields every event has. Subclasses set `TYPE` (the JSON tag) and `SCHEMA_VERSION`."""
+    """Fields every event has. Subclasses set `TYPE` (the JSON tag) and `SCHEMA_VERSION`.
+
+    Fields:
+        id: The event's id, unique in the store and its idempotency key (1 to 200 characters).
+        title: A headline; without one, a summary is built from the other fields.
+        description: More detail, in plain text.
+        place: Where it happened.
+        tags: Free-form labels.
+        sources: Who says so: the published sources it rests on.
+        actors: Further people or bodies involved, besides those its own fields name.
+    """
 
     TYPE: ClassVar[str] = ""
     SCHEMA_VERSION: ClassVar[int] = 1
@@ -69,14 +79,24 @@ class Event:
 
 @attrs.frozen(kw_only=True)
 class Occurrence(Event):
-    """Something that happened at a (possibly fuzzy) time."""
+    """Something that happened at a (possibly fuzzy) time.
+
+    Fields:
+        when: When it happened, as precisely as it is known (an EDTF date).
+    """
 
     when: When
 
 
 @attrs.frozen(kw_only=True)
 class Invocation(Occurrence):
-    """A law or power invoked by someone, possibly against someone."""
+    """A law or power invoked by someone, possibly against someone.
+
+    Fields:
+        by: Who invokes it.
+        instrument: The law or power invoked.
+        against: Whom it is invoked against, if anyone.
+    """
 
     TYPE: ClassVar[str] = "invocation"
 
@@ -95,7 +115,15 @@ class Invocation(Occurrence):
 
 @attrs.frozen(kw_only=True)
 class Transfer(Occurrence):
-    """People or goods moved from one place to another."""
+    """People or goods moved from one place to another.
+
+    Fields:
+        subjects: Who or what was moved.
+        origin: Where from.
+        destination: Where to.
+        count: How many, if known (possibly approximate).
+        by: Who moved them, if known.
+    """
 
     TYPE: ClassVar[str] = "transfer"
 
@@ -116,7 +144,14 @@ class Transfer(Occurrence):
 
 @attrs.frozen(kw_only=True)
 class Payment(Occurrence):
-    """Money paid by a payer to a payee."""
+    """Money paid by a payer to a payee.
+
+    Fields:
+        payer: Who paid.
+        payee: Who was paid.
+        amount: How much, in which currency (possibly approximate).
+        purpose: What for, if known.
+    """
 
     TYPE: ClassVar[str] = "payment"
 
@@ -136,7 +171,11 @@ class Payment(Occurrence):
 
 @attrs.frozen(kw_only=True)
 class Meeting(Occurrence):
-    """Two or more parties meeting."""
+    """Two or more parties meeting.
+
+    Fields:
+        participants: Who met (at least one name).
+    """
 
     TYPE: ClassVar[str] = "meeting"
 
@@ -153,7 +192,12 @@ class Meeting(Occurrence):
 
 @attrs.frozen(kw_only=True)
 class Statement(Occurrence):
-    """Something someone said or offered, paraphrased or quoted in `text`."""
+    """Something someone said or offered, paraphrased or quoted in `text`.
+
+    Fields:
+        by: Who said it.
+        text: What was said.
+    """
 
     TYPE: ClassVar[str] = "statement"
 
@@ -184,7 +228,13 @@ class Happening(Occurrence):
 
 @attrs.frozen(kw_only=True)
 class Correction(Event):
-    """A new word on an earlier occurrence: `changes` replaces whole top-level fields of the target."""
+    """A new word on an earlier occurrence: `changes` replaces whole top-level fields of the target.
+
+    Fields:
+        target: The id of the occurrence corrected, in the same stream.
+        changes: The corrected fields with their new values, as in the event's JSON.
+        reason: Why it is corrected.
+    """
 
     TYPE: ClassVar[str] = "correction"
 
@@ -199,7 +249,12 @@ class Correction(Event):
 
 @attrs.frozen(kw_only=True)
 class Retraction(Event):
-    """An earlier occurrence withdrawn: the log keeps it, projections leave it out."""
+    """An earlier occurrence withdrawn: the log keeps it, projections leave it out.
+
+    Fields:
+        target: The id of the occurrence withdrawn, in the same stream.
+        reason: Why it is withdrawn.
+    """
 
     TYPE: ClassVar[str] = "retraction"
 
@@ -225,6 +280,7 @@ BUILTIN_EVENT_TYPES: tuple[type[Event], ...] = (
 #: Every known event type by its JSON tag: the built-ins, then those plugins registered.
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in BUILTIN_EVENT_TYPES}
 
+#: An event class: `register_event_type` returns the class it is given.
 E = TypeVar("E", bound=type[Event])
 
 #: Called on a lookup of a tag not registered, before giving up: it may register more types. The plugin

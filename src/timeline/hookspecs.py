@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 #: The project name pluggy uses to match hook specifications and implementations.
 PROJECT = "timeline"
 
+#: Marks the hook specifications below.
 hookspec = pluggy.HookspecMarker(PROJECT)
+#: Marks a plugin's hook implementations (also `timeline.hookimpl`).
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 

@@ -39,7 +39,13 @@ def _check_decimal(_: object, attribute: attrs.Attribute[Decimal], value: Decima
 
 @attrs.frozen(kw_only=True)
 class Money:
-    """An amount of money: a Decimal (never a float) and an ISO 4217 currency code."""
+    """An amount of money: a Decimal (never a float) and an ISO 4217 currency code.
+
+    Fields:
+        value: The amount, a decimal string in JSON (``"6000000"``), never a float.
+        currency: The ISO 4217 code (``USD``).
+        approximate: True for "about" or "roughly".
+    """
 
     value: Decimal = attrs.field(validator=_check_decimal)
     currency: str = attrs.field(validator=_check_currency)
@@ -57,7 +63,12 @@ def _check_count(_: object, attribute: attrs.Attribute[int], value: int) -> None
 
 @attrs.frozen(kw_only=True)
 class Quantity:
-    """A count of people or things, possibly approximate ("around 250")."""
+    """A count of people or things, possibly approximate ("around 250").
+
+    Fields:
+        value: The number, a whole number of at least 0.
+        approximate: True for "about" or "around".
+    """
 
     value: int = attrs.field(validator=_check_count)
     approximate: bool = False
@@ -68,7 +79,15 @@ class Quantity:
 
 @attrs.frozen(kw_only=True)
 class Source:
-    """Who says so: a published source, optionally with the passage that supports the event."""
+    """Who says so: a published source, optionally with the passage that supports the event.
+
+    Fields:
+        url: Where it is published.
+        title: Its title or a description (a source needs a url or a title).
+        publisher: Who published it.
+        published: When it was published (an EDTF date).
+        quote: The passage that supports the event.
+    """
 
     url: str | None = None
     title: str | None = None

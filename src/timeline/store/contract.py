@@ -49,6 +49,7 @@ class ExpectedVersion(enum.Enum):
 
 ANY = ExpectedVersion.ANY
 NO_STREAM = ExpectedVersion.NO_STREAM
+#: An expected version as `EventStore.append` takes it: `ANY`, `NO_STREAM` or the stream's version.
 Expected = ExpectedVersion | int
 
 #: A function giving the current moment as an aware UTC datetime: what stamps `recorded_at`.
