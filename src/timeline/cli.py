@@ -38,6 +38,24 @@ __all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
 
+class _ShowVersion(argparse.Action):
+    """``--version``, as argparse's own but looking the version up only when asked (it costs an import of
+    importlib.metadata, more than most commands take)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: object) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        print(f"timeline {version()} ({DISTRIBUTION})")
+        parser.exit()
+
+
 _REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
 
 
@@ -51,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
     parser.add_argument("--store", metavar="URL", default=None, help=store_help)
-    parser.add_argument("--version", action="version", version=f"timeline {version()} ({DISTRIBUTION})")
+    parser.add_argument("--version", action=_ShowVersion)
     # The global options again on every command, so they may come after it too ("show s --store x.db");
     # SUPPRESS: a command's own default does not overwrite a value given before the command.
     common = argparse.ArgumentParser(add_help=False)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.metadata
 import os
 import sys
 import threading
@@ -26,7 +25,7 @@ import pluggy
 from timeline import hookspecs
 from timeline._distribution import DISTRIBUTION
 from timeline.errors import TimelineError, ValidationError
-from timeline.events import Event, register_event_type, set_type_loader
+from timeline.events import Event, register_event_type
 from timeline.exporters.base import Exporter
 
 if TYPE_CHECKING:
@@ -166,8 +165,12 @@ def make_plugin_manager(
     for module_name in builtins:
         _register(pm, module_name, functools.partial(importlib.import_module, module_name))
     if entry_points:
+        from importlib import (
+            metadata,
+        )  # here, not at the top: finding entry points is start-up's largest cost
+
         # One entry point at a time: pluggy's own loop stops at the first plugin that fails to import.
-        for name in sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}):
+        for name in sorted({ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}):
             if not pm.has_plugin(name):
                 _guarded(pm, name, functools.partial(pm.load_setuptools_entrypoints, ENTRY_POINT_GROUP, name))
     for name, plugin in (plugins or {}).items():
@@ -195,9 +198,6 @@ def set_plugin_manager(manager: PluginManager | None) -> None:
     global _default
     with _default_lock:
         _default = manager
-
-
-set_type_loader(get_plugin_manager)  # an event type the codec does not know may come from a plugin
 
 
 def reset() -> None:
@@ -331,8 +331,10 @@ def _version(plugin: object, distributions: Mapping[object, Any]) -> str | None:
         return str(dist.version)
     module = getattr(plugin, "__name__", "")
     if isinstance(module, str) and module.startswith("timeline."):  # a built-in: the library's own version
+        from importlib import metadata
+
         try:
-            return importlib.metadata.version(DISTRIBUTION)
-        except importlib.metadata.PackageNotFoundError:
+            return metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
             return None
     return None
