@@ -25,12 +25,12 @@ from timeline._cli_values import (
 from timeline._distribution import DISTRIBUTION, version
 from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
-from timeline.jsonl import BatchError, EventReader
 from timeline.store import default_store_url, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from timeline.jsonl import BatchError, EventReader
     from timeline.store import EventStore
 
 __all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
@@ -197,6 +197,8 @@ def _warn_missing_ids(reader: EventReader, source: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from timeline.jsonl import BatchError, EventReader
+
     handle, source = _input(args.file)
     reader = EventReader(handle)
     try:
@@ -212,6 +214,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
+    from timeline.jsonl import BatchError, EventReader
+
     expected = parse_expected_version(args.expected_version)
     handle, source = _input(args.file)
     # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).

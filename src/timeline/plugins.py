@@ -81,6 +81,8 @@ class PluginManager(pluggy.PluginManager):
         #: Plugin name -> why it was left out, or why one of its hooks failed.
         self.failures: dict[str, str] = {}
         self._provided: dict[str, _Provided] | None = None
+        #: Plugin name -> the version of the distribution its entry point came from.
+        self.versions: dict[str, str] = {}
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
         """Register `plugin` as pluggy does; the exporters are collected again on next use."""
@@ -131,7 +133,7 @@ class PluginManager(pluggy.PluginManager):
                 "name": name,
                 "hooks": sorted(h.name for h in self.get_hookcallers(plugin) or ()),
             }
-            version = _version(plugin, distributions)
+            version = self.versions.get(name) or _version(plugin, distributions)
             if version is not None:
                 info["version"] = version
             if name in self.failures:  # loaded, but a hook of it failed (an event type it could not add)
@@ -165,14 +167,7 @@ def make_plugin_manager(
     for module_name in builtins:
         _register(pm, module_name, functools.partial(importlib.import_module, module_name))
     if entry_points:
-        from importlib import (
-            metadata,
-        )  # here, not at the top: finding entry points is start-up's largest cost
-
-        # One entry point at a time: pluggy's own loop stops at the first plugin that fails to import.
-        for name in sorted({ep.name for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}):
-            if not pm.has_plugin(name):
-                _guarded(pm, name, functools.partial(pm.load_setuptools_entrypoints, ENTRY_POINT_GROUP, name))
+        _load_entry_points(pm)
     for name, plugin in (plugins or {}).items():
         _register(pm, name, functools.partial(_same, plugin))
     _drop_unknown_hooks(pm)
@@ -223,6 +218,26 @@ def formats() -> list[tuple[str, str, str]]:
 def plugin_list() -> list[dict[str, Any]]:
     """The process's plugins as dicts: name, hooks, version, ``error`` (see `PluginManager.plugin_list`)."""
     return get_plugin_manager().plugin_list()
+
+
+def _load_entry_points(pm: PluginManager) -> None:
+    """Register the plugins of group ``timeline``, the first of each name, one at a time (pluggy's own loop
+    stops at the first that fails to import, and scans every installed distribution again for each name)."""
+    from importlib import metadata  # here, not at the top: importing it costs more than showing a timeline
+
+    found: dict[str, metadata.EntryPoint] = {}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry_point.name, entry_point)
+    for name, entry_point in sorted(found.items()):
+        if pm.is_blocked(name) or pm.has_plugin(name):
+            continue
+        _guarded(pm, name, functools.partial(_register_entry_point, pm, name, entry_point))
+
+
+def _register_entry_point(pm: PluginManager, name: str, entry_point: Any) -> None:
+    pm.register(entry_point.load(), name=name)
+    if entry_point.dist is not None:
+        pm.versions[name] = str(entry_point.dist.version)
 
 
 def _blocked_names() -> list[str]:
