@@ -267,6 +267,7 @@ def _ics_export(values: list[dict[str, Any]]) -> None:
 #: The start-up rows: each a fresh process, by label (``{python}``, ``{timeline}``, ``{store}`` filled in).
 STARTUP_COMMANDS: dict[str, list[str]] = {
     "bare python (-c pass)": ["{python}", "-c", "pass"],
+    "import attrs (every event class is one)": ["{python}", "-c", "import attrs"],
     "import timeline": ["{python}", "-c", "import timeline"],
     "timeline show, small store": ["{timeline}", "--store", "{store}", "show", "story"],
     "timeline export json, small store": ["{timeline}", "--store", "{store}", "export", "json"],
@@ -315,7 +316,8 @@ def report_startup(costs: dict[str, float]) -> bool:
     ok = True
     for label, ms in costs.items():
         if label == "timeline show, small store":
-            ok &= _line(f"{label} (CPU)", f"{ms:.0f} ms (bare python {bare:.0f} ms)", "<= 120 ms", ms <= 120)
+            shown = f"{ms:.0f} ms (bare python {bare:.0f} ms, {ms / bare:.1f}x)"
+            ok &= _line(f"{label} (CPU)", shown, "<= 120 ms", ms <= 120)
         elif label == bare_label:
             print(f"  {label:<44} {ms:.0f} ms")
         else:
