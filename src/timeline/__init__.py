@@ -42,8 +42,16 @@ from timeline.exporting import export, export_to_path
 from timeline.hookspecs import hookimpl
 from timeline.jsonl import BatchError, read_events
 from timeline.plugins import PluginError
-from timeline.projections import Actors, Change, Entry, Ledger, Movements, Timeline
-from timeline.store import ANY, NO_STREAM, EventStore, Recorded, default_store_url, open_store
+from timeline.projections import Actors, Change, Entry, Ledger, Movements, Selection, Timeline
+from timeline.store import (
+    ANY,
+    NO_STREAM,
+    EventStore,
+    Recorded,
+    check_stream_name,
+    default_store_url,
+    open_store,
+)
 from timeline.values import Money, Quantity, Source
 from timeline.when import Day, Precision, When
 
@@ -75,6 +83,7 @@ __all__ = [
     "Quantity",
     "Recorded",
     "Retraction",
+    "Selection",
     "Source",
     "Statement",
     "StoreError",
@@ -84,6 +93,7 @@ __all__ = [
     "ValidationError",
     "When",
     "check_options",
+    "check_stream_name",
     "choice_option",
     "default_store_url",
     "export",

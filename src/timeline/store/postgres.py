@@ -228,6 +228,29 @@ class PostgresStore(EventStore):
     def _write(self) -> Iterator[WriteTransaction]:
         with self._transaction("append", lock=True) as conn:
             yield _PostgresTx(conn, self._sql, self.url)
+            # Inside the transaction: delivered on commit only (a rolled-back append wakes no one), and the
+            # head read here is the one committed (writers hold the lock).
+            conn.execute(
+                f"SELECT pg_notify('{self.notify_channel}', coalesce(max(position), 0)::text)"
+                f" FROM {self._sql.schema}.events"
+            )
+
+    @property
+    def notify_channel(self) -> str:
+        """The channel of the NOTIFY every append sends as it commits: the store's schema name (``timeline``
+        by default); the payload is the new head position, as text. ``timeline serve`` listens on it."""
+        return self.schema
+
+    def listener(self) -> Connection[TupleRow]:
+        """A new connection of its own, already LISTENing on `notify_channel` (``conn.notifies()`` yields
+        the appends' notifications); the caller closes it. A `StoreError` if it cannot connect."""
+        conn = _connect(self._conninfo, self.url, self._lock_timeout)
+        try:
+            conn.execute(f"LISTEN {schema.quoted_schema(self.schema)}")
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot listen to PostgreSQL at {self.url}: {exc}") from exc
+        return conn
 
     def checkpoints(self) -> PostgresCheckpointStore:
         """A `CheckpointStore` for projections, in this store's database (see `PostgresCheckpointStore`)."""
