@@ -227,13 +227,9 @@ class PostgresStore(EventStore):
     @contextmanager
     def _write(self) -> Iterator[WriteTransaction]:
         with self._transaction("append", lock=True) as conn:
-            yield _PostgresTx(conn, self._sql, self.url)
-            # Inside the transaction: delivered on commit only (a rolled-back append wakes no one), and the
-            # head read here is the one committed (writers hold the lock).
-            conn.execute(
-                f"SELECT pg_notify('{self.notify_channel}', coalesce(max(position), 0)::text)"
-                f" FROM {self._sql.schema}.events"
-            )
+            tx = _PostgresTx(conn, self._sql, self.url)
+            yield tx
+            tx.announce(self.notify_channel)
 
     @property
     def notify_channel(self) -> str:
@@ -334,6 +330,13 @@ class _PostgresTx(WriteTransaction):
         self._conn = conn
         self._sql = sql
         self._where = where
+
+    def announce(self, channel: str) -> None:
+        """NOTIFY `channel` of the new head. Inside the transaction: delivered on commit only (a rolled-back
+        append wakes no one), and the head read here is the one committed (writers hold the lock)."""
+        self._conn.execute(
+            f"SELECT pg_notify('{channel}', coalesce(max(position), 0)::text) FROM {self._sql.schema}.events"
+        )
 
     def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
         rows = self._conn.execute(self._sql.find, ([key(i) for i in ids],)).fetchall()
