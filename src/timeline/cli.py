@@ -240,11 +240,8 @@ def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> Valid
     return type(exc)(f"{exc.reason} (in {source}; nothing appended)", path=path, line=exc.line)
 
 
-def _timeline(
-    args: argparse.Namespace, store: EventStore, stream: str | None, *, select: bool = True, **kwargs: Any
-) -> Any:
-    """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected
-    (unless not `select`: an export selects itself, so its render cache is named by the selection)."""
+def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, **kwargs: Any) -> Any:
+    """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
     from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
 
@@ -255,7 +252,7 @@ def _timeline(
     missing = missing_types(entry.event for entry in tl.entries)
     if missing:
         _error(describe_missing(missing))
-    return tl if selection is None or not select else selection.apply(tl)
+    return tl if selection is None else selection.apply(tl)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -310,16 +307,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     options = parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     check_options(exporter, options)  # and so do bad options
-    selection = parse_selection(args)  # and bad filters
+    parse_selection(args)  # and bad filters
     with _open(args) as store:
         if args.stream is not None and store.version(args.stream) == 0:
             known = ", ".join(store.streams()) or "none"
             raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
-        tl = _timeline(args, store, args.stream, select=False)
+        tl = _timeline(args, store, args.stream)
         if args.output and args.output != "-":  # "-": standard output, as for most commands
-            export_to_path(tl, exporter.name, args.output, selection=selection, **options)
+            export_to_path(tl, exporter.name, args.output, **options)
         else:
-            export(tl, exporter.name, sys.stdout.buffer, selection=selection, **options)
+            export(tl, exporter.name, sys.stdout.buffer, **options)
             sys.stdout.buffer.flush()
     return EXIT_OK
 

@@ -7,6 +7,10 @@ unchanged feed keeps its inode and mtime. Through a symlink, the file the link p
 link stays. A FIFO, a character device and an open descriptor (``/dev/stdout``, ``/dev/fd/N``) are written
 into directly.
 Temporary files left by a killed export are removed by the next export of the same path.
+
+Filters: export ``Selection(tags=[...]).apply(timeline)`` (`timeline.projections.Selection`). Its render
+cache is named by the selection too, so exports of one path with and without a selection (or with another
+one) never take, nor replace, each other's pieces.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from timeline._files import CHUNK, Descriptor, write_atomically
 from timeline.errors import OutputError, TimelineError
 from timeline.exporters.base import check_options
 from timeline.plugins import PluginError, get_plugin_manager
+from timeline.projections.selection import SelectedTimeline
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from timeline.exporters.base import Exporter
-    from timeline.projections import Selection, Timeline
+    from timeline.projections import Timeline
 
 __all__ = ["export", "export_to_path"]
 
@@ -37,46 +42,24 @@ _STANDARD_STREAMS = {"/dev/stdout": 1, "/dev/stderr": 2}
 _FD_PATH = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
 
 
-def export(
-    timeline: Timeline, format: str, out: BinaryIO, *, selection: Selection | None = None, **options: str
-) -> None:
+def export(timeline: Timeline, format: str, out: BinaryIO, **options: str) -> None:
     """Write `timeline` to the binary file `out` in `format`; options as the exporter lists them (strings).
 
-    With `selection`, only the entries it selects are written (`timeline.projections.Selection`).
     An exporter that fails (or writes str) is a `PluginError` naming its plugin.
     """
     exporter = _exporter(format, options)
-    _run(exporter, _selected(timeline, selection), out, options)
+    _run(exporter, timeline, out, options)
 
 
-def export_to_path(
-    timeline: Timeline,
-    format: str,
-    path: str | os.PathLike[str],
-    *,
-    selection: Selection | None = None,
-    **options: str,
-) -> None:
+def export_to_path(timeline: Timeline, format: str, path: str | os.PathLike[str], **options: str) -> None:
     """Like `export`, into the file at `path` (see the module's documentation for what kind of file is
-    written how); an `OutputError` naming `path` when it cannot be written, the old file as it was.
-
-    A selected export keeps a render cache of its own (named by the selection's `scope`): exports of the
-    same path with and without a selection never take each other's pieces."""
+    written how); an `OutputError` naming `path` when it cannot be written, the old file as it was."""
     exporter = _exporter(format, options)
     shown = os.fspath(path)
     try:
-        _write(exporter, _selected(timeline, selection), shown, options, _cache_name(exporter, selection))
+        _write(exporter, timeline, shown, options)
     except OSError as exc:
         raise OutputError(f"cannot write {shown}: {exc.strerror or exc}") from exc
-
-
-def _selected(timeline: Timeline, selection: Selection | None) -> Timeline:
-    return timeline if selection is None else selection.apply(timeline)
-
-
-def _cache_name(exporter: Exporter, selection: Selection | None) -> str:
-    """What the render cache of an output is named by besides its path: the format, and the selection."""
-    return exporter.name if not selection else f"{exporter.name}?{selection.scope}"
 
 
 def _exporter(format: str, options: Mapping[str, str]) -> Exporter:
@@ -106,9 +89,7 @@ def _run(
         ) from exc
 
 
-def _write(
-    exporter: Exporter, timeline: Timeline, path: str, options: Mapping[str, str], cache_name: str
-) -> None:
+def _write(exporter: Exporter, timeline: Timeline, path: str, options: Mapping[str, str]) -> None:
     descriptor = _descriptor(path)
     if descriptor is not None:  # an open descriptor: write at its offset, in its mode, as a shell would
         with io.BufferedWriter(Descriptor(os.dup(descriptor)), CHUNK) as out:
@@ -127,8 +108,17 @@ def _write(
     folder = os.path.dirname(os.path.realpath(path))  # through a symlink: the file it points to
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, f"no such folder {folder}")
-    cache_file = render_cache.RenderCacheFile.for_output(os.path.realpath(path), cache_name)
+    cache_file = render_cache.RenderCacheFile.for_output(
+        os.path.realpath(path), _cache_name(exporter, timeline)
+    )
     write_atomically(path, lambda out: _run(exporter, timeline, out, options, cache_file))
+
+
+def _cache_name(exporter: Exporter, timeline: Timeline) -> str:
+    """What an output's render cache is named by besides its path: the format, and the selection if any."""
+    if isinstance(timeline, SelectedTimeline) and timeline.selection:
+        return f"{exporter.name}?{timeline.selection.scope}"
+    return exporter.name
 
 
 def _descriptor(path: str) -> int | None:

@@ -67,9 +67,11 @@ def test_a_selection_keeps_what_a_naive_filter_of_the_effective_events_keeps(
     )
     expected = [e.id for e in timeline.entries if _naive(to_json(log.expected_event(e.id)), *wanted)]
     assert [e.id for e in chosen.entries] == expected
-    assert [e.id for e in chosen] == expected and len(chosen) == len(expected)
+    assert [e.id for e in chosen] == expected
+    assert len(chosen) == len(expected)
     assert all(chosen.get(i) is timeline.get(i) for i in expected)
-    assert chosen.position == timeline.position and chosen.last_changed == timeline.last_changed
+    assert chosen.position == timeline.position
+    assert chosen.last_changed == timeline.last_changed
     if not (tags or types or actors):
         assert chosen is timeline
 
@@ -129,8 +131,10 @@ def test_the_rules_by_example() -> None:
 def test_equal_selections_are_equal() -> None:
     assert Selection(tags=["A", " a ", "b"]) == Selection(tags=("b", "a"))
     assert hash(Selection(actors=["X  Y"])) == hash(Selection(actors=["x y"]))
-    assert not Selection() and Selection(types=["payment"])
-    assert Selection().scope == "" and Selection(tags=["b", "a"]).scope == "tags=a&tags=b"
+    assert not Selection()
+    assert Selection(types=["payment"])
+    assert Selection().scope == ""
+    assert Selection(tags=["b", "a"]).scope == "tags=a&tags=b"
 
 
 @pytest.mark.parametrize(
