@@ -114,7 +114,7 @@ def _get(port: int, path: str, headers: Mapping[str, str] | None = None) -> tupl
 def test_a_slow_render_keeps_no_other_feed_waiting(store: EventStore) -> None:
     gate = _Gate()
     app = FeedApp(store)
-    app.exporters = {**app.exporters, "slow": SlowExporter(gate)}  # type: ignore[dict-item]
+    app.exporters = {**app.exporters, "slow": SlowExporter(gate)}
     app.suffixes = suffixes(app.exporters)
     server: Any = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=6)
     thread = threading.Thread(target=server.run, daemon=True)
