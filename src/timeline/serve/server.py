@@ -66,3 +66,4 @@ def run(store: EventStore, *, host: str, port: int, out: TextIO | None = None) -
         server.run()
     finally:
         server.close()
+        server.application.state.close()  # the NOTIFY listener, if any
