@@ -56,7 +56,7 @@ def served(db: Path | str) -> Iterator[int]:
         stop(server)
         thread.join(timeout=10)
         assert not thread.is_alive()
-        server.application.state.close()
+        server.feed_app.state.close()
         store.close()
 
 
