@@ -3,7 +3,7 @@
 Each request first reads the store's global log after the last position seen (`read_all(after=…)`: one
 indexed query, empty when nothing changed) and folds what it returns into every projection held, so an
 append by another process (another server, a script, `timeline append`) shows on the next request. The
-rendered bytes of a feed are cached by (stream, as of, format, options) together with the projection's
+rendered bytes of a feed are cached by (stream, as of, format, options, filters) with the projection's
 position: the position of the last record that affected that projection, so an append to another stream
 does not render this one again. When the feed did change, its render cache (`timeline.render_cache`) renders
 only the entries that changed and reuses the others' bytes: the output is the bytes of `timeline.export`.
