@@ -51,8 +51,16 @@ if TYPE_CHECKING:
     from timeline.hookspecs import hookimpl
     from timeline.jsonl import BatchError, read_events
     from timeline.plugins import PluginError
-    from timeline.projections import Actors, Change, Entry, Ledger, Movements, Timeline
-    from timeline.store import ANY, NO_STREAM, EventStore, Recorded, default_store_url, open_store
+    from timeline.projections import Actors, Change, Entry, Ledger, Movements, Selection, Timeline
+    from timeline.store import (
+        ANY,
+        NO_STREAM,
+        EventStore,
+        Recorded,
+        check_stream_name,
+        default_store_url,
+        open_store,
+    )
 
 #: Each public name imported on first use (PEP 562) -> the module defining it: ``import timeline`` stays
 #: cheap, and a command pays only for what it uses (showing a timeline loads no cattrs and no plugins).
@@ -63,9 +71,10 @@ _LAZY: dict[str, str] = {
     "hookimpl": "timeline.hookspecs",
     **dict.fromkeys(("BatchError", "read_events"), "timeline.jsonl"),
     "PluginError": "timeline.plugins",
-    **dict.fromkeys(("Actors", "Change", "Entry", "Ledger", "Movements", "Timeline"), "timeline.projections"),
+    **dict.fromkeys(("Actors", "Change", "Entry", "Ledger", "Movements", "Selection", "Timeline"), "timeline.projections"),
     **dict.fromkeys(
-        ("ANY", "NO_STREAM", "EventStore", "Recorded", "default_store_url", "open_store"), "timeline.store"
+        ("ANY", "NO_STREAM", "EventStore", "Recorded", "check_stream_name", "default_store_url", "open_store"),
+        "timeline.store",
     ),
 }
 
@@ -109,6 +118,7 @@ __all__ = [
     "Quantity",
     "Recorded",
     "Retraction",
+    "Selection",
     "Source",
     "Statement",
     "StoreError",
@@ -118,6 +128,7 @@ __all__ = [
     "ValidationError",
     "When",
     "check_options",
+    "check_stream_name",
     "choice_option",
     "default_store_url",
     "export",

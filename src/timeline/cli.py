@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
+    from timeline._cli_values import add_selection_options
+
     store_help = (
         "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
@@ -110,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
             help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
         )
         view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+        add_selection_options(view)
         view.set_defaults(run=run)
         return view
 
@@ -133,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
     p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+    add_selection_options(p)
     p.add_argument(
         "-o",
         "--output",
@@ -259,15 +263,18 @@ def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> Valid
 
 
 def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, **kwargs: Any) -> Any:
+    """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
+    from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
+    selection = parse_selection(args)
     tl = Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
     missing = missing_types(entry.event for entry in tl.entries)
     if missing:
         _error(describe_missing(missing))
-    return tl
+    return tl if selection is None else selection.apply(tl)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -315,12 +322,14 @@ def _cmd_actors(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline._cli_values import parse_selection
     from timeline.exporters.base import check_options
     from timeline.exporting import export, export_to_path
 
     options = parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     check_options(exporter, options)  # and so do bad options
+    parse_selection(args)  # and bad filters
     with _open(args) as store:
         if args.stream is not None and store.version(args.stream) == 0:
             known = ", ".join(store.streams()) or "none"
