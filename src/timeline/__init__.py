@@ -71,11 +71,14 @@ _LAZY: dict[str, str] = {
     "hookimpl": "timeline.hookspecs",
     **dict.fromkeys(("BatchError", "read_events"), "timeline.jsonl"),
     "PluginError": "timeline.plugins",
-    **dict.fromkeys(("Actors", "Change", "Entry", "Ledger", "Movements", "Selection", "Timeline"), "timeline.projections"),
     **dict.fromkeys(
-        ("ANY", "NO_STREAM", "EventStore", "Recorded", "check_stream_name", "default_store_url", "open_store"),
+        ("Actors", "Change", "Entry", "Ledger", "Movements", "Selection", "Timeline"), "timeline.projections"
+    ),
+    **dict.fromkeys(
+        ("ANY", "NO_STREAM", "EventStore", "Recorded", "check_stream_name", "default_store_url"),
         "timeline.store",
     ),
+    "open_store": "timeline.store",
 }
 
 
