@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import weakref
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,7 @@ from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
 from timeline.store._postgres_urls import SECRET_KEYS, scrubbed, secrets_of, split_url
 from timeline.store.base import EventStore
-from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
+from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -260,6 +261,41 @@ class PostgresStore(EventStore):
                 return
             position = rows[-1][0]
 
+    raw_reads = True
+
+    def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
+        """The whole log after global position `after` as stored rows, read a page at a time."""
+        query = (
+            f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events"
+            f" WHERE position > %s ORDER BY position LIMIT {schema.PAGE}"
+        )
+        position = after
+        while True:
+            rows = self._query(query, (position,))
+            if not rows:
+                return
+            yield from _raw_page(rows)
+            if len(rows) < schema.PAGE:
+                return
+            position = rows[-1][0]
+
+    def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
+        """The stream's events after `after_version` as stored rows, read a page at a time."""
+        check_readable_name(stream)
+        query = (
+            f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events"
+            f" WHERE stream = %s AND version > %s ORDER BY version LIMIT {schema.PAGE}"
+        )
+        version = after_version
+        while True:
+            rows = self._query(query, (stream, version))
+            if not rows:
+                return
+            yield from _raw_page(rows)
+            if len(rows) < schema.PAGE:
+                return
+            version = rows[-1][2]
+
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         check_readable_name(stream)
@@ -304,6 +340,28 @@ def _decode_page(rows: list[TupleRow], where: str) -> list[Recorded]:
                 )
             )
         return out
+
+
+#: Columns in the order of a `RawRecord` (the id as indexed: `_raw_page` undoes `key`).
+_RAW_COLUMNS = "position, stream, version, type, schema_version, recorded_at, id, data::text"
+
+
+def _unkey(indexed: str) -> str:
+    """The event id `key` indexed as `indexed`."""
+    if not indexed.startswith(" "):
+        return indexed
+    return _ESCAPED.sub(lambda found: "\x00" if found[1] == "0" else found[1], indexed[1:])
+
+
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _raw_page(rows: list[TupleRow]) -> list[RawRecord]:
+    """A page of `_RAW_COLUMNS` rows as `RawRecord`s (ids as they were appended)."""
+    return [
+        row if not row[6].startswith(" ") else (*row[:6], _unkey(row[6]), row[7])  # type: ignore[misc]
+        for row in rows
+    ]
 
 
 class _PostgresTx(WriteTransaction):
