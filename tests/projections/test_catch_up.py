@@ -104,7 +104,9 @@ def test_checkpoint_keeps_every_field(tmp_path: Path, store: EventStore) -> None
     assert checkpoint.position == timeline.position
     state = json.loads(json.dumps(checkpoint.state))  # the state is JSON-ready; the payload is bytes
     restored = Timeline.from_checkpoint(
-        Checkpoint(name=checkpoint.name, position=checkpoint.position, state=state, payload=checkpoint.payload)
+        Checkpoint(
+            name=checkpoint.name, position=checkpoint.position, state=state, payload=checkpoint.payload
+        )
     )
     assert snapshot(restored) == snapshot(timeline)
     assert any(entry.retracted for entry in restored)

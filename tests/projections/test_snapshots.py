@@ -87,7 +87,8 @@ def test_a_lazy_rebuild_equals_the_typed_fold(log: Log, data: st.DataObject) -> 
     typed.fold(store.read_all())
     assert shown(lazy) == shown(typed)
     for built, eager in zip(lazy.entries, typed.entries, strict=True):
-        assert built.event == eager.event and built.original == eager.original
+        assert built.event == eager.event
+        assert built.original == eager.original
         assert type(built.event) is type(eager.event)
         assert (built.event is built.original) == (eager.event is eager.original)
         assert built.when == eager.when
@@ -205,7 +206,8 @@ def test_a_checkpoint_of_another_store_is_not_trusted(size: int, extra: int, sam
         resumed = Timeline.resume(other, checkpoints, "t")
         assert shown(resumed) == shown(Timeline.from_store(other))
         saved = checkpoints.get("t")
-        assert saved is not None and saved.state["last_id"] == events[-1].id
+        assert saved is not None
+        assert saved.state["last_id"] == events[-1].id
 
 
 def test_a_checkpoint_of_the_same_store_is_trusted(tmp_path: Path) -> None:

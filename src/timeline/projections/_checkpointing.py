@@ -59,7 +59,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
             path="state.format",
         )
     try:
-        header, entries, shown = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
+        header, entries, by_id, shown = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")
         as_of, reported_by, last = state["as_of"], state["reported_by"], state["last_changed"]
@@ -79,7 +79,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
     timeline._version = state["version"]
     timeline._last_changed = None if last is None else datetime.fromisoformat(last)
     timeline._last_id = state["last_id"]
-    timeline._by_id = {entry.id: entry for entry in entries}
+    timeline._by_id = by_id
     timeline._sorted.load(entries[:shown])
     return timeline
 

@@ -51,7 +51,7 @@ def lazy_kind(type_tag: str, schema_version: int) -> bool:
             cls is not None
             and issubclass(cls, Occurrence)
             and cls.__module__ == "timeline.events"
-            and cls.SCHEMA_VERSION == schema_version
+            and schema_version == cls.SCHEMA_VERSION
         )
         _kinds[kind] = known
     return known
@@ -79,7 +79,7 @@ def when_of(data: str) -> When | None:
 
 def when_text(value: When | str) -> When:
     """A `Stored` tuple's `when`, parsed (`When.parse` is cached: values repeat)."""
-    return When.parse(value) if type(value) is str else value  # type: ignore[arg-type]
+    return When.parse(value) if isinstance(value, str) else value
 
 
 def _decode(type_tag: str, schema_version: int, data: str, position: int) -> Event:

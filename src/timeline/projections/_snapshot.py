@@ -35,7 +35,7 @@ __all__ = ["FORMAT", "dump", "load"]
 FORMAT = 2
 MAGIC = b"TLSNAP\x00"
 _HEADER = struct.Struct(">7sHI")  # magic, format, CRC-32 of the marshal image
-_MARSHAL_VERSION = 4
+_MARSHAL_VERSION = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -61,15 +61,17 @@ def dump(header: tuple[Any, ...], shown: Iterable[Entry], hidden: Iterable[Entry
             found = micros[moment] = (moment - _EPOCH) // _MICRO
         return found
 
-    rows = []
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
     count = 0
+    event_of, original_of = stored_event, stored_original
     with paused_gc():
         for group in (shown, hidden):
             for entry in group:
-                original = stored_original(entry)
-                effective = stored_event(entry)
+                original = original_of(entry)
+                effective = event_of(entry)
                 history = entry.history
-                rows.append(
+                append(
                     (
                         entry.id,
                         entry.stream,
@@ -95,12 +97,16 @@ def dump(header: tuple[Any, ...], shown: Iterable[Entry], hidden: Iterable[Entry
                 )
             if group is shown:
                 count = len(rows)
+        # Version 2: without the back-references of later versions, whose bookkeeping costs more (a
+        # third of the save here) than the repeated strings they would share (type tags, stream names:
+        # `load` shares the stream names again; a restored entry's type tag is its own 60 bytes).
         image = marshal.dumps((header, count, rows), _MARSHAL_VERSION)
     return _HEADER.pack(MAGIC, FORMAT, zlib.crc32(image)) + image
 
 
-def load(payload: bytes) -> tuple[tuple[Any, ...], list[Entry], int]:
-    """(header, entries, how many of them are shown) from a payload; a ValidationError if it is not one."""
+def load(payload: bytes) -> tuple[tuple[Any, ...], list[Entry], dict[str, Entry], int]:
+    """(header, entries in order, entries by id, how many of them are shown) from a payload; a
+    ValidationError if it is not one."""
     if not isinstance(payload, bytes) or len(payload) < _HEADER.size:
         raise ValidationError("the snapshot is missing or truncated", path="payload")
     magic, form, crc = _HEADER.unpack_from(payload)
@@ -112,41 +118,33 @@ def load(payload: bytes) -> tuple[tuple[Any, ...], list[Entry], int]:
     try:
         with paused_gc():
             header, count, rows = marshal.loads(image)
-            return header, _entries(rows), count
+            entries, by_id = _entries(rows)
+            return header, entries, by_id, count
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         raise ValidationError(
             f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
         ) from None
 
 
-def _entries(rows: list[Any]) -> list[Entry]:
+def _entries(rows: list[Any]) -> tuple[list[Entry], dict[str, Entry]]:
     """The entries of the rows `dump` wrote. The `Stored` tuples are used as they are: their `when` stays
     text until a sort needs it (`_lazy.when_text`)."""
     moments: dict[int, datetime] = {}
     streams: dict[str, str] = {}
     entry = new_entry
-    out = []
+    out: list[Entry] = []
+    by_id: dict[str, Entry] = {}
     append = out.append
     for event_id, stream, position, first, original, effective, history, retracted in rows:
         name = streams.get(stream) or streams.setdefault(stream, intern(stream))
-        first_recorded = moments.get(first) or moments.setdefault(
-            first, _EPOCH + timedelta(microseconds=first)
-        )
+        first_recorded = moments.get(first)
+        if first_recorded is None:
+            first_recorded = moments[first] = _EPOCH + timedelta(microseconds=first)
         if history is None:
-            append(
-                entry(
-                    event_id,
-                    name,
-                    original,
-                    original,
-                    position,
-                    1,
-                    first_recorded,
-                    first_recorded,
-                    (),
-                    retracted,
-                )
+            by_id[event_id] = made = entry(
+                event_id, name, original, original, position, 1, first_recorded, first_recorded, (), retracted
             )
+            append(made)
             continue
         changes = tuple(
             Change(
@@ -161,18 +159,9 @@ def _entries(rows: list[Any]) -> list[Entry]:
         )
         revision = 1 + sum(change.kind == "correction" for change in changes)
         event = original if effective is None else effective
-        append(
-            entry(
-                event_id,
-                name,
-                event,
-                original,
-                position,
-                revision,
-                first_recorded,
-                changes[-1].recorded_at,
-                changes,
-                retracted,
-            )
+        last = changes[-1].recorded_at
+        by_id[event_id] = made = entry(
+            event_id, name, event, original, position, revision, first_recorded, last, changes, retracted
         )
-    return out
+        append(made)
+    return out, by_id

@@ -68,7 +68,7 @@ class Entry:
     def when(self) -> When:
         """The effective event's `when`."""
         value = _EVENT.__get__(self)
-        return when_text(value[3]) if type(value) is tuple else value.when  # type: ignore[no-any-return]
+        return when_text(value[3]) if type(value) is tuple else value.when
 
 
 class _BuiltOnRead:

@@ -10,8 +10,8 @@ from timeline._speed import paused_gc
 from timeline.checkpoints import read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
 from timeline.projections._checkpointing import restored, snapshot_of, usable_checkpoint
-from timeline.projections._lazy import when_text
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
+from timeline.projections._lazy import when_text
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
 from timeline.projections.entry import Entry, stored_event

@@ -358,10 +358,7 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 
 def _raw_page(rows: list[TupleRow]) -> list[RawRecord]:
     """A page of `_RAW_COLUMNS` rows as `RawRecord`s (ids as they were appended)."""
-    return [
-        row if not row[6].startswith(" ") else (*row[:6], _unkey(row[6]), row[7])  # type: ignore[misc]
-        for row in rows
-    ]
+    return [row if not row[6].startswith(" ") else (*row[:6], _unkey(row[6]), row[7]) for row in rows]
 
 
 class _PostgresTx(WriteTransaction):
