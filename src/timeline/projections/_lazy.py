@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from timeline.store.contract import RawRecord
 
-__all__ = ["Stored", "build", "decode_row", "lazy_kind", "when_of", "when_text"]
+__all__ = ["Stored", "build", "decode_row", "lazy_version", "when_of", "when_text"]
 
 #: An occurrence not built yet: (type tag, schema version, its stored JSON text, its `when`: parsed, or its
 #: text in a restored snapshot, parsed when a sort needs it: `when_text`).
@@ -33,28 +33,22 @@ Stored: TypeAlias = tuple[str, int, str, "When | str"]
 
 _KEY = '"when":"'
 _decoders: dict[tuple[str, int], Callable[[dict[str, Any]], Event]] = {}
-_kinds: dict[tuple[str, int], bool] = {}
+_versions: dict[str, int] = {}
 _WHERE = "the event log"
 
 
-def lazy_kind(type_tag: str, schema_version: int) -> bool:
-    """Whether records of this type and version may be kept unbuilt: a built-in occurrence type at its
-    current schema version (no upcaster to run; its nested values have no ``when`` key)."""
-    kind = (type_tag, schema_version)
-    known = _kinds.get(kind)
-    if known is None:
+def lazy_version(type_tag: str) -> int:
+    """The schema version at which records of `type_tag` may be kept unbuilt, -1 if none: a built-in
+    occurrence type at its current version (no upcaster to run; its nested values have no ``when`` key)."""
+    version = _versions.get(type_tag)
+    if version is None:
         try:
-            cls = event_class(type_tag)
+            cls: type[Event] | None = event_class(type_tag)
         except ValidationError:  # no plugin provides it: the typed decode keeps it as an unknown event
             cls = None
-        known = (
-            cls is not None
-            and issubclass(cls, Occurrence)
-            and cls.__module__ == "timeline.events"
-            and schema_version == cls.SCHEMA_VERSION
-        )
-        _kinds[kind] = known
-    return known
+        lazy = cls is not None and issubclass(cls, Occurrence) and cls.__module__ == "timeline.events"
+        version = _versions[type_tag] = cls.SCHEMA_VERSION if lazy and cls is not None else -1
+    return version
 
 
 def when_of(data: str) -> When | None:

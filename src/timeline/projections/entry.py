@@ -7,7 +7,7 @@ else about an entry (equality, repr, hash, `attrs.evolve`) reads the fields, so 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -108,11 +108,8 @@ Entry.event = _BuiltOnRead(_EVENT, _ORIGINAL)  # type: ignore[assignment]
 Entry.original = _BuiltOnRead(_ORIGINAL, _EVENT)  # type: ignore[assignment]
 
 
-def stored_event(entry: Entry) -> Any:
-    """What `entry.event` holds now: a typed occurrence, or a `Stored` tuple not built yet."""
-    return _EVENT.__get__(entry)
-
-
-def stored_original(entry: Entry) -> Any:
-    """What `entry.original` holds now (see `stored_event`)."""
-    return _ORIGINAL.__get__(entry)
+#: ``stored_event(entry)``: what `entry.event` holds now, a typed occurrence or a `Stored` tuple not built
+#: yet. The slot's own getter, not a function calling it: sorts call it once per key.
+stored_event: Callable[[Entry], Any] = _EVENT.__get__
+#: ``stored_original(entry)``: what `entry.original` holds now (see `stored_event`).
+stored_original: Callable[[Entry], Any] = _ORIGINAL.__get__

@@ -11,11 +11,11 @@ from timeline.checkpoints import read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
 from timeline.projections._checkpointing import restored, snapshot_of, usable_checkpoint
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
-from timeline.projections._lazy import when_text
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
 from timeline.projections.entry import Entry, stored_event
 from timeline.projections.window import Bound, Window
+from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -29,7 +29,12 @@ STATE_FORMAT = 2
 
 def _entry_key(entry: Entry) -> tuple[Any, int]:
     value = stored_event(entry)  # not `entry.event`: that would build every event a sort looks at
-    when = when_text(value[3]) if type(value) is tuple else value.when
+    if type(value) is tuple:
+        when = value[3]
+        if type(when) is str:  # a restored snapshot's, not parsed yet (`_lazy.when_text`)
+            when = When.parse(when)
+    else:
+        when = value.when
     return when.sort_key, entry.position
 
 
@@ -222,7 +227,8 @@ class Timeline:
         """Bring the sorted entries in line with `_by_id`: all of them, or those in `before` that changed."""
         shown = self._shown
         if everything or len(before) * 4 > len(self._by_id):
-            self._sorted.reset(entry for entry in self._by_id.values() if shown(entry))
+            every = self._by_id.values()
+            self._sorted.reset(every if self.include_retracted else [e for e in every if not e.retracted])
         else:
             for old in before.values():
                 if old is not None and shown(old):
