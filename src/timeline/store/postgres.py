@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import weakref
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -46,6 +45,8 @@ from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
+from timeline.store._postgres_raw import RAW_COLUMNS as _RAW_COLUMNS
+from timeline.store._postgres_raw import raw_page as _raw_page
 from timeline.store._postgres_urls import SECRET_KEYS, scrubbed, secrets_of, split_url
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
@@ -265,36 +266,22 @@ class PostgresStore(EventStore):
 
     def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
         """The whole log after global position `after` as stored rows, read a page at a time."""
-        query = (
-            f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events"
-            f" WHERE position > %s ORDER BY position LIMIT {schema.PAGE}"
-        )
-        position = after
-        while True:
-            rows = self._query(query, (position,))
-            if not rows:
-                return
-            yield from _raw_page(rows)
-            if len(rows) < schema.PAGE:
-                return
-            position = rows[-1][0]
+        return self._raw_pages("position > %s ORDER BY position", (), after, 0)
 
     def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
         """The stream's events after `after_version` as stored rows, read a page at a time."""
         check_readable_name(stream)
-        query = (
-            f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events"
-            f" WHERE stream = %s AND version > %s ORDER BY version LIMIT {schema.PAGE}"
-        )
-        version = after_version
+        return self._raw_pages("stream = %s AND version > %s ORDER BY version", (stream,), after_version, 2)
+
+    def _raw_pages(self, where: str, params: tuple[str, ...], after: int, column: int) -> Iterator[RawRecord]:
+        """The rows `where` selects, a page at a time, each page after the last one's value of `column`."""
+        query = f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events WHERE {where} LIMIT {schema.PAGE}"
         while True:
-            rows = self._query(query, (stream, version))
-            if not rows:
-                return
+            rows = self._query(query, (*params, after))
             yield from _raw_page(rows)
             if len(rows) < schema.PAGE:
                 return
-            version = rows[-1][2]
+            after = rows[-1][column]
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
@@ -340,25 +327,6 @@ def _decode_page(rows: list[TupleRow], where: str) -> list[Recorded]:
                 )
             )
         return out
-
-
-#: Columns in the order of a `RawRecord` (the id as indexed: `_raw_page` undoes `key`).
-_RAW_COLUMNS = "position, stream, version, type, schema_version, recorded_at, id, data::text"
-
-
-def _unkey(indexed: str) -> str:
-    """The event id `key` indexed as `indexed`."""
-    if not indexed.startswith(" "):
-        return indexed
-    return _ESCAPED.sub(lambda found: "\x00" if found[1] == "0" else found[1], indexed[1:])
-
-
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
-
-
-def _raw_page(rows: list[TupleRow]) -> list[RawRecord]:
-    """A page of `_RAW_COLUMNS` rows as `RawRecord`s (ids as they were appended)."""
-    return [row if not row[6].startswith(" ") else (*row[:6], _unkey(row[6]), row[7]) for row in rows]
 
 
 class _PostgresTx(WriteTransaction):
