@@ -266,7 +266,7 @@ class Timeline:
         ``tl.between("2025-03")`` is what may have happened in March 2025 (open-ended dates included).
         """
         window = Window.of(start, end)
-        return [entry for entry in self.entries if window.overlaps(entry.event.when)]
+        return [entry for entry in self.entries if window.overlaps(entry.when)]  # no event built for it
 
     @property
     def last_changed(self) -> datetime | None:
