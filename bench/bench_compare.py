@@ -50,6 +50,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Mapper, UUIDAsHex
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
+from timeline.checkpoints import FileCheckpointStore
 from timeline.codec import to_json
 from timeline.exporters import ical
 from timeline.exporters._ical_dates import place
@@ -93,6 +94,7 @@ class Figures:
         self.plan = plan_batches(self.events, BATCH)
         self.seconds: dict[str, float] = {}
         self.memory_per_event = 0.0
+        self.checkpoint_bytes = 0
         self._round = 0
 
     def _fresh(self, name: str) -> Path:
@@ -111,13 +113,7 @@ class Figures:
         self.seconds["raw read"] = _cpu(lambda: self._raw_read(store), self.repeat)
         self.seconds["es decode"] = _cpu(lambda: self._es_decode(recorder), self.repeat)
         self.seconds["rebuild"] = _cpu(lambda: Timeline.from_store(store), self.repeat)
-        checkpoint = Timeline.from_store(store).checkpoint()
-        self.seconds["checkpoint load"] = _cpu(lambda: Timeline.from_checkpoint(checkpoint), 1)
-        behind = Timeline()
-        behind.fold(itertools.islice(store.read_all(), self.n - self.n // 100))
-        older = behind.checkpoint()
-        del behind
-        self.seconds["resume 1%"] = _cpu(lambda: Timeline.from_checkpoint(older).catch_up(store), 1)
+        self._snapshots(store)
         if self.n <= export_max:
             self.memory_per_event = _peak(lambda: Timeline.from_store(store)) / self.n
             timeline = Timeline.from_store(store)
@@ -129,6 +125,38 @@ class Figures:
             json_exporter = get_exporter("json")
             self.seconds["json"] = _cpu(lambda: json_exporter.export(timeline, _null(), {}), self.repeat)
         store.close()
+
+    def _snapshots(self, store: EventStore) -> None:
+        """Checkpoint save, load, resume 1% behind (in memory, and through a checkpoint file), and what a
+        full collection costs with a rebuilt Timeline alive (frozen out of the collector after the load)."""
+        timeline = Timeline.from_store(store)
+        self.seconds["checkpoint save"] = _cpu(timeline.checkpoint, self.repeat)
+        checkpoint = timeline.checkpoint()
+        self.seconds["checkpoint load"] = _cpu(lambda: Timeline.from_checkpoint(checkpoint), self.repeat)
+        self.seconds["load + read all"] = _cpu(
+            lambda: sum(1 for _ in Timeline.from_checkpoint(checkpoint).entries), self.repeat
+        )
+        self.seconds["full gc"] = _cpu(gc.collect, 1)
+        del timeline
+        gc.collect()
+        behind = Timeline()
+        behind.fold(itertools.islice(store.read_all(), self.n - self.n // 100))
+        older = behind.checkpoint()
+        checkpoints = FileCheckpointStore(self.folder / f"checkpoints-{self.n}")
+        del behind
+        self.seconds["resume 1%"] = _cpu(lambda: Timeline.from_checkpoint(older).catch_up(store), self.repeat)
+
+        def resume_from_file() -> None:
+            checkpoints.put(older)
+            began = time.process_time()
+            Timeline.resume(store, checkpoints)
+            self.seconds["resume file 1%"] = min(
+                self.seconds.get("resume file 1%", float("inf")), time.process_time() - began
+            )
+
+        for _ in range(self.repeat):
+            resume_from_file()
+        self.checkpoint_bytes = len(checkpoint.payload or b"")
 
     def _store(self) -> EventStore:
         store = open_store(str(self._fresh("ours")))
@@ -391,6 +419,22 @@ def report(fig: Figures) -> bool:
         "<= 10%",
         r <= 0.10,
     )
+    r = s["resume file 1%"] / s["rebuild"]
+    ok &= _line(
+        "Timeline.resume from a file, 1% behind",
+        f"{s['resume file 1%'] * 1000:,.0f} ms = {r:.1%} of a rebuild",
+        "<= 10%",
+        r <= 0.10,
+    )
+    print(f"  {'(of which: load + a full read of the entries)':<44} {s['load + read all'] * 1000:,.0f} ms")
+    r = s["checkpoint save"] / s["rebuild"]
+    ok &= _line(
+        "checkpoint save (snapshot)",
+        f"{s['checkpoint save'] * 1000:,.0f} ms = {r:.1%} of a rebuild, {fig.checkpoint_bytes // n:,} B/ev",
+        "<= 50%",
+        r <= 0.50,
+    )
+    print(f"  {'(full gc.collect with the Timeline alive)':<44} {s['full gc'] * 1000:,.0f} ms")
     if fig.memory_per_event:
         ok &= _line(
             "Timeline peak memory per event",
@@ -435,10 +479,13 @@ def main(argv: list[str] | None = None) -> int:
     _SIZE[0] = ""
     ok &= report_startup(costs)
     print("growth with N: microseconds per event")
-    names = ["append", "raw append", "es append", "read_all", "es decode", "rebuild"]
-    print("  " + f"{'N':>10}" + "".join(f"{name:>12}" for name in names))
+    names = ["append", "raw append", "es append", "read_all", "es decode", "rebuild", "checkpoint save"]
+    names += ["checkpoint load", "resume 1%"]
+    print("  " + f"{'N':>10}" + "".join(f"{name:>{max(12, len(name) + 2)}}" for name in names))
     for n, per in growth.items():
-        print("  " + f"{n:>10,}" + "".join(f"{per.get(name, 0):>12.2f}" for name in names))
+        print(
+            "  " + f"{n:>10,}" + "".join(f"{per.get(name, 0):>{max(12, len(name) + 2)}.2f}" for name in names)
+        )
     print("all targets met" if ok else "some targets missed")
     if args.markdown:
         print(markdown_table())

@@ -52,9 +52,9 @@ def fill(store: EventStore, log: Log, batches: slice = slice(None)) -> None:
 
 
 def roundtrip(checkpoint: Checkpoint) -> Checkpoint:
-    """The checkpoint as another process would read it: through JSON text."""
+    """The checkpoint as another process would read it: its state through JSON text, its payload as bytes."""
     text = json.dumps({"name": checkpoint.name, "position": checkpoint.position, "state": checkpoint.state})
-    return Checkpoint(**json.loads(text))
+    return Checkpoint(**json.loads(text), payload=bytes(checkpoint.payload or b""))
 
 
 @settings(max_examples=75)

@@ -362,7 +362,7 @@ def test_an_older_schema_is_migrated_and_keeps_its_events(scratch_url: str, admi
         """ '{"id":"old","when":"2025","by":"a","text":"from version 1"}')"""
     )
     with PostgresStore(scratch_url) as store:
-        assert _versions(admin, SCRATCH) == [1, 2]
+        assert _versions(admin, SCRATCH) == [1, 2, 3]
         assert [r.event.id for r in store.read("s")] == ["old"]
         store.checkpoints().put(Checkpoint(name="t", position=1, state={}))  # the table of migration 2
 
@@ -483,6 +483,11 @@ def test_checkpoints_round_trip_and_replace(pg: Callable[[], PostgresStore]) -> 
     checkpoints.put(Checkpoint(name="t", position=7, state={"n": 7}))
     assert checkpoints.get("t") == Checkpoint(name="t", position=7, state={"n": 7})
     assert checkpoints.get("u") == Checkpoint(name="u", position=1, state={})
+    payload = bytes(range(256)) * 3  # any bytes, NUL included
+    checkpoints.put(Checkpoint(name="t", position=8, state={"n": 8}, payload=payload))
+    assert checkpoints.get("t") == Checkpoint(name="t", position=8, state={"n": 8}, payload=payload)
+    checkpoints.put(Checkpoint(name="t", position=9, state={}))
+    assert checkpoints.get("t") == Checkpoint(name="t", position=9, state={})  # the payload replaced too
 
 
 def test_a_projections_own_rows_and_its_checkpoint_commit_together(

@@ -1,18 +1,19 @@
-"""The fold's steps for one record: whether it counts for `reported_by`, what an amendment does to an
-entry, and the collector freeze after a bulk load. `Timeline` in `timeline.py` drives them."""
+"""The fold's steps for one record: whether it counts for `reported_by`, what an occurrence or an amendment
+does to the entries, and the collector freeze after a bulk load. `Timeline` in `timeline.py` drives them."""
 
 from __future__ import annotations
 
 import gc
 from datetime import UTC, date, datetime
+from sys import intern
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 import attrs
 
-from timeline.amendments import corrected
+from timeline.amendments import corrected, refusal
 from timeline.errors import ValidationError
-from timeline.events import Correction, Event, Retraction
+from timeline.events import Correction, Event, Occurrence, Retraction
 from timeline.projections.entry import Change, Entry
 
 if TYPE_CHECKING:
@@ -39,6 +40,38 @@ def freeze_after_bulk(folded: int) -> None:
     """
     if folded >= BULK:
         gc.freeze()
+
+
+def fold_event(
+    by_id: dict[str, Entry], before: dict[str, Entry | None] | None, record: Recorded, event: Event
+) -> None:
+    """Fold one typed record that counts: a new entry for an occurrence, an amended one for a correction or
+    retraction the rules let through. `before` (None in a first, bulk fold) notes what changed."""
+    if isinstance(event, Occurrence):
+        event_id = event.id
+        if event_id not in by_id:
+            if before is not None:
+                before[event_id] = None
+            by_id[event_id] = Entry(
+                id=event_id,
+                stream=intern(record.stream),  # one copy of each name, not one per entry
+                event=event,
+                original=event,
+                position=record.position,
+                revision=1,
+                first_recorded=record.recorded_at,
+                last_changed=record.recorded_at,
+            )
+    elif isinstance(event, (Correction, Retraction)):
+        target = by_id.get(event.target)
+        # The store refuses what breaks the rules; a log written otherwise may hold it: ignored.
+        if target is not None and (
+            refusal(event, record.stream, target.event, target.stream, retracted=target.retracted) is None
+        ):
+            amended = amend(target, record, event)  # may raise: nothing changed yet
+            if before is not None:
+                before.setdefault(event.target, target)
+            by_id[event.target] = amended
 
 
 def amend(entry: Entry, record: Recorded, event: Correction | Retraction) -> Entry:

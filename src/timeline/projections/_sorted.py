@@ -42,6 +42,14 @@ class SortedChunks(Generic[T]):
         self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
         self._len = len(ordered)
 
+    def load(self, ordered: list[T]) -> None:
+        """Replace the contents with `ordered`, already sorted by key (a restored snapshot): not sorted again,
+        and only each chunk's last key is computed."""
+        size = self._chunk
+        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
+        self._len = len(ordered)
+
     def add(self, item: T) -> None:
         """Insert `item` at its place."""
         key = self._key

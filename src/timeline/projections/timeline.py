@@ -4,31 +4,38 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
-from timeline.amendments import refusal
-from timeline.checkpoints import Checkpoint, CheckpointStore, read_checkpoint, write_checkpoint
+from timeline.checkpoints import read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
-from timeline.events import Correction, Occurrence, Retraction
-from timeline.projections._folding import amend, freeze_after_bulk, reported_on
+from timeline.projections._checkpointing import restored, snapshot_of, usable_checkpoint
+from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
+from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
-from timeline.projections._state import restore_entries, save_entries
-from timeline.projections.entry import Entry
+from timeline.projections.entry import Entry, stored_event
 from timeline.projections.window import Bound, Window
+from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
 
+    from timeline.checkpoints import Checkpoint, CheckpointStore
     from timeline.store.base import EventStore, Recorded
 
-#: The checkpoint state format this module writes and reads.
-STATE_FORMAT = 1
+#: The checkpoint format this module writes and reads (2: a snapshot payload, `projections._snapshot`).
+STATE_FORMAT = 2
 
 
 def _entry_key(entry: Entry) -> tuple[Any, int]:
-    return entry.event.when.sort_key, entry.position
+    value = stored_event(entry)  # not `entry.event`: that would build every event a sort looks at
+    if type(value) is tuple:
+        when = value[3]
+        if type(when) is str:  # a restored snapshot's, not parsed yet (`_lazy.when_text`)
+            when = When.parse(when)
+    else:
+        when = value.when
+    return when.sort_key, entry.position
 
 
 class Timeline:
@@ -59,6 +66,7 @@ class Timeline:
         "_by_id",
         "_generation",
         "_last_changed",
+        "_last_id",
         "_sorted",
         "_version",
         "_view",
@@ -102,6 +110,9 @@ class Timeline:
         self._sorted: SortedChunks[Entry] = SortedChunks(_entry_key)  # the entries shown, in order
         self._view: tuple[Entry, ...] | None = None
         self._last_changed: datetime | None = None
+        self._last_id: str | None = (
+            None  # the id of the record at `position`: which store this was folded from
+        )
         self._generation = 0
 
     # -- building ------------------------------------------------------------------------------
@@ -142,12 +153,19 @@ class Timeline:
 
     def catch_up(self, store: EventStore) -> int:
         """Fold what `store` recorded after `position`; return how many records were folded."""
-        if self.stream is None:
-            records = store.read_all(after=self.position)
-        else:
-            records = store.read(self.stream, after_version=self._version)
         with paused_gc():
-            folded = self._fold(records, ordered=True)
+            if getattr(store, "raw_reads", False):  # stored rows: typed events built when read
+                if self.stream is None:
+                    rows = store.read_all_raw(after=self.position)
+                else:
+                    rows = store.read_raw(self.stream, after_version=self._version)
+                folded = fold_rows(self, rows)
+            else:
+                if self.stream is None:
+                    records = store.read_all(after=self.position)
+                else:
+                    records = store.read(self.stream, after_version=self._version)
+                folded = self._fold(records, ordered=True)
         freeze_after_bulk(folded)
         return folded
 
@@ -160,13 +178,19 @@ class Timeline:
 
     def _fold(self, records: Iterable[Recorded], *, ordered: bool) -> int:
         # `ordered`: the records come from a store, in position order, so recorded_at never goes back and
-        # the first record after `as_of` ends the fold. The loop is the rebuild's hot path: locals only.
+        # the first record after `as_of` ends the fold.
         stream, as_of, start, reported_by = self.stream, self.as_of, self.position, self.reported_by
-        position, version, last_changed = self.position, self._version, self._last_changed
+        position, version, last_changed, last_id = (
+            self.position,
+            self._version,
+            self._last_changed,
+            self._last_id,
+        )
         by_id = self._by_id
         # A first fold sorts everything once at the end; later ones note what changed to move only that.
         bulk = not by_id
         before: dict[str, Entry | None] = {}  # id -> the entry before this fold (None: new)
+        noted = None if bulk else before
         folded = 0
         try:
             for record in records:
@@ -178,40 +202,15 @@ class Timeline:
                     if ordered:
                         break
                     continue
-                name = record.stream
-                if stream is not None and name != stream:
+                if stream is not None and record.stream != stream:
                     continue
                 event = record.event
                 if reported_by is not None and reported_on(event, recorded_at) > reported_by:
                     continue
-                if isinstance(event, Occurrence):
-                    event_id = event.id
-                    if event_id not in by_id:
-                        if not bulk:
-                            before[event_id] = None
-                        by_id[event_id] = Entry(
-                            id=event_id,
-                            stream=intern(name),  # one copy of each name, not one per entry
-                            event=event,
-                            original=event,
-                            position=at,
-                            revision=1,
-                            first_recorded=recorded_at,
-                            last_changed=recorded_at,
-                        )
-                elif isinstance(event, (Correction, Retraction)):
-                    target = by_id.get(event.target)
-                    # The store refuses what breaks the rules; a log written otherwise may hold it: ignored.
-                    if target is not None and (
-                        refusal(event, name, target.event, target.stream, retracted=target.retracted) is None
-                    ):
-                        amended = amend(target, record, event)  # may raise: nothing changed yet
-                        if not bulk:
-                            before.setdefault(event.target, target)
-                        by_id[event.target] = amended
+                fold_event(by_id, noted, record, event)
                 folded += 1
                 if at > position:
-                    position = at
+                    position, last_id = at, event.id
                 if stream is not None and record.version > version:
                     version = record.version
                 if last_changed is None or recorded_at > last_changed:
@@ -219,6 +218,7 @@ class Timeline:
         finally:
             # Even when an amendment fails, what was folded before it stays folded, and consistent.
             self.position, self._version, self._last_changed = position, version, last_changed
+            self._last_id = last_id
             if (bulk and folded) or before:
                 self._sync(before, everything=bulk)
         return folded
@@ -227,7 +227,8 @@ class Timeline:
         """Bring the sorted entries in line with `_by_id`: all of them, or those in `before` that changed."""
         shown = self._shown
         if everything or len(before) * 4 > len(self._by_id):
-            self._sorted.reset(entry for entry in self._by_id.values() if shown(entry))
+            every = self._by_id.values()
+            self._sorted.reset(every if self.include_retracted else [e for e in every if not e.retracted])
         else:
             for old in before.values():
                 if old is not None and shown(old):
@@ -265,7 +266,7 @@ class Timeline:
         ``tl.between("2025-03")`` is what may have happened in March 2025 (open-ended dates included).
         """
         window = Window.of(start, end)
-        return [entry for entry in self.entries if window.overlaps(entry.event.when)]
+        return [entry for entry in self.entries if window.overlaps(entry.when)]  # no event built for it
 
     @property
     def last_changed(self) -> datetime | None:
@@ -286,16 +287,8 @@ class Timeline:
     # -- checkpoints ---------------------------------------------------------------------------
 
     def checkpoint(self, name: str = "timeline") -> Checkpoint:
-        """The state of this Timeline as a JSON-ready checkpoint named `name`."""
-        state = {
-            "format": STATE_FORMAT,
-            "projection": "timeline",
-            **self._settings(),
-            "version": self._version,
-            "last_changed": None if self._last_changed is None else self._last_changed.isoformat(),
-            **save_entries(self._by_id.values()),
-        }
-        return Checkpoint(name=name, position=self.position, state=state)
+        """The state of this Timeline as a checkpoint named `name` (see `timeline.projections._snapshot`)."""
+        return snapshot_of(self, name)
 
     def _settings(self) -> dict[str, Any]:
         return {
@@ -307,42 +300,12 @@ class Timeline:
 
     @classmethod
     def from_checkpoint(cls, checkpoint: Checkpoint) -> Timeline:
-        """The Timeline a checkpoint was taken of; a ValidationError if it is not a Timeline's checkpoint."""
-        state = checkpoint.state
-        if state.get("format") != STATE_FORMAT or state.get("projection") != "timeline":
-            raise ValidationError(
-                f"checkpoint {checkpoint.name!r} is not a timeline checkpoint of format {STATE_FORMAT}",
-                path="state.format",
-            )
-        try:
-            return cls._restored(checkpoint)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a damaged state; ours are said
-            if isinstance(exc, ValidationError):
-                raise
-            raise ValidationError(
-                f"checkpoint {checkpoint.name!r} is damaged ({type(exc).__name__}: {exc})", path="state"
-            ) from None
-
-    @classmethod
-    def _restored(cls, checkpoint: Checkpoint) -> Timeline:
-        state = checkpoint.state
-        as_of, reported_by = state["as_of"], state.get("reported_by")
-        timeline = cls(
-            stream=state["stream"],
-            as_of=None if as_of is None else datetime.fromisoformat(as_of),
-            include_retracted=state["include_retracted"],
-            reported_by=None if reported_by is None else date.fromisoformat(reported_by),
-        )
-        timeline.position = checkpoint.position
-        timeline._version = state["version"]
-        last = state["last_changed"]
-        timeline._last_changed = None if last is None else datetime.fromisoformat(last)
-        timeline._by_id = {entry.id: entry for entry in restore_entries(state)}
-        timeline._sorted.reset(entry for entry in timeline._by_id.values() if timeline._shown(entry))
-        return timeline
+        """The Timeline a checkpoint was taken of; a ValidationError if it is not a whole Timeline checkpoint
+        of this format (another format, another projection, a damaged or truncated payload)."""
+        return restored(cls, checkpoint)
 
     def save_checkpoint(self, path: str | Path, name: str = "timeline") -> None:
-        """Write this Timeline's checkpoint to a JSON file, atomically (the old file stays on failure)."""
+        """Write this Timeline's checkpoint to a file, atomically (the old file stays on failure)."""
         write_checkpoint(Path(path), self.checkpoint(name))
 
     @classmethod
@@ -365,23 +328,12 @@ class Timeline:
         """Restart where the checkpoint `name` stopped, catch up with `store`, and store the new checkpoint.
 
         The checkpoint is ignored (the Timeline is rebuilt) if it was taken with other settings, cannot be
-        read, or is ahead of the store (a store replaced by another).
+        read, is of another format, or was taken of another store: one ahead of this one, or whose record at
+        the checkpoint's position is not the one this store holds there (a store replaced by another).
         """
         fresh = cls(stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by)
-        timeline = cls._restore(checkpoints, name, fresh, store.head()) or fresh
+        timeline = usable_checkpoint(cls, checkpoints, name, fresh, store) or fresh
         folded = timeline.catch_up(store)
         if folded or timeline is fresh:
             checkpoints.put(timeline.checkpoint(name))
         return timeline
-
-    @classmethod
-    def _restore(cls, checkpoints: CheckpointStore, name: str, fresh: Timeline, head: int) -> Timeline | None:
-        """The checkpointed Timeline if it is usable for `fresh`'s settings, else None."""
-        try:
-            saved = checkpoints.get(name)
-            if saved is None or saved.position > head:
-                return None
-            restored = cls.from_checkpoint(saved)
-        except (ValidationError, KeyError, TypeError, ValueError):  # also from a CheckpointStore's get
-            return None  # unreadable: a rebuild costs time, never correctness
-        return restored if restored._settings() == fresh._settings() else None

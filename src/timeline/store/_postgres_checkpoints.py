@@ -30,9 +30,9 @@ class CheckpointTransaction:
         #: The psycopg connection, inside the transaction; for the projection's own statements.
         self.connection = connection
         self._upsert = (
-            f"INSERT INTO {table} (name, position, state) VALUES (%s, %s, %s)"
-            " ON CONFLICT (name) DO UPDATE"
-            " SET position = excluded.position, state = excluded.state, updated_at = now()"
+            f"INSERT INTO {table} (name, position, state, payload) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET position = excluded.position, state = excluded.state,"
+            " payload = excluded.payload, updated_at = now()"
         )
 
     def execute(self, query: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Cursor[TupleRow]:
@@ -40,13 +40,15 @@ class CheckpointTransaction:
         return self.connection.execute(query, params)
 
     def put(self, checkpoint: Checkpoint) -> None:
-        """Save `checkpoint` (position and state), replacing the one of the same name, in this transaction."""
+        """Save `checkpoint` (position, state and payload), replacing the one of the same name, in this
+        transaction."""
         _check_name(checkpoint.name)
         try:
             state = json.dumps(dict(checkpoint.state), ensure_ascii=False, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"the state is not JSON: {exc}", path="state") from None
-        self.connection.execute(self._upsert, (checkpoint.name, checkpoint.position, state))
+        payload = checkpoint.payload
+        self.connection.execute(self._upsert, (checkpoint.name, checkpoint.position, state, payload))
 
 
 class PostgresCheckpointStore:
@@ -59,11 +61,18 @@ class PostgresCheckpointStore:
     def get(self, name: str) -> Checkpoint | None:
         """The checkpoint saved under `name`, or None."""
         _check_name(name)
-        rows = self.store._query(f"SELECT position, state::text FROM {self._table} WHERE name = %s", (name,))
+        rows = self.store._query(
+            f"SELECT position, state::text, payload FROM {self._table} WHERE name = %s", (name,)
+        )
         if not rows:
             return None
-        position, state = rows[0]
-        return Checkpoint(name=name, position=int(position), state=json.loads(state))
+        position, state, payload = rows[0]
+        return Checkpoint(
+            name=name,
+            position=int(position),
+            state=json.loads(state),
+            payload=None if payload is None else bytes(payload),
+        )
 
     def put(self, checkpoint: Checkpoint) -> None:
         """Save `checkpoint`, replacing the previous one of its name, atomically."""

@@ -61,6 +61,7 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             )""",
         ),
     ),
+    (3, "checkpoint payloads", ("ALTER TABLE {s}.projection_checkpoints ADD COLUMN payload bytea",)),
 )
 LATEST = MIGRATIONS[-1][0]
 

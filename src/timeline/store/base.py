@@ -8,8 +8,10 @@ records and expected versions are defined in `timeline.store.contract` and re-ex
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
+from timeline._unknown import is_unknown
+from timeline.codec import dumps
 from timeline.store import _append
 from timeline.store.contract import (
     ANY,
@@ -19,6 +21,7 @@ from timeline.store.contract import (
     Expected,
     ExpectedVersion,
     NewRow,
+    RawRecord,
     Recorded,
     StoredRow,
     WriteTransaction,
@@ -41,6 +44,7 @@ __all__ = [
     "Expected",
     "ExpectedVersion",
     "NewRow",
+    "RawRecord",
     "Recorded",
     "StoredRow",
     "WriteTransaction",
@@ -56,6 +60,11 @@ class EventStore(ABC):
     #: What stamps `recorded_at` (an aware UTC datetime; the system clock unless a test sets another). The
     #: store never lets `recorded_at` go backwards, whatever the clock says.
     clock: Clock = staticmethod(utc_now)
+
+    #: True when `read_all_raw` and `read_raw` read the stored rows as they are (cheaper than the typed
+    #: reads: a projection builds the typed events it needs when it needs them); False when they encode
+    #: the typed records again (the default below), so a projection reads the typed records instead.
+    raw_reads: ClassVar[bool] = False
 
     # -- what a backend implements -------------------------------------------------------------
 
@@ -82,6 +91,17 @@ class EventStore(ABC):
     @abstractmethod
     def streams(self) -> list[str]:
         """The names of all streams, sorted."""
+
+    def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
+        """The whole log after global position `after` as stored rows (`RawRecord`), in position order,
+        streamed; the same records as `read_all`, without building their typed events."""
+        for record in self.read_all(after):
+            yield _raw(record)
+
+    def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
+        """The stream's events after `after_version` as stored rows (`RawRecord`), in order, streamed."""
+        for record in self.read(stream, after_version=after_version):
+            yield _raw(record)
 
     def close(self) -> None:  # noqa: B027 - a store without resources has nothing to release
         """Release the store's resources; the object cannot be used afterwards."""
@@ -121,3 +141,17 @@ class EventStore(ABC):
         (bad input found late) rolls the whole batch back too.
         """
         return _append.append_stream(self._write, self.clock, stream, events, expected_version, chunk)
+
+
+def _raw(record: Recorded) -> RawRecord:
+    event = record.event
+    return (
+        record.position,
+        record.stream,
+        record.version,
+        event.TYPE,
+        event.schema_version if is_unknown(event) else event.SCHEMA_VERSION,  # type: ignore[attr-defined]
+        record.recorded_at,
+        event.id,
+        dumps(event),
+    )

@@ -28,6 +28,7 @@ __all__ = [
     "Expected",
     "ExpectedVersion",
     "NewRow",
+    "RawRecord",
     "Recorded",
     "StoredRow",
     "WriteTransaction",
@@ -70,6 +71,13 @@ class Recorded:
     version: int
     recorded_at: datetime
     event: Event
+
+
+#: A stored event as its row holds it, without building the typed event: ``(position, stream, version,
+#: type tag, schema version, recorded_at, event id, data)``, data being the canonical JSON text
+#: (`timeline.codec.dumps`). A plain tuple, not a named one: a rebuild reads one per event, and the
+#: projections need only a few fields of most of them (`EventStore.read_all_raw`).
+RawRecord: TypeAlias = tuple[int, str, int, str, int, datetime, str, str]
 
 
 @attrs.frozen(kw_only=True)

@@ -6,10 +6,12 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from timeline._unknown import is_unknown
+from timeline.codec import dumps
 from timeline.events import Correction, Event, Retraction
 from timeline.store._append import check_readable_name
 from timeline.store.base import EventStore
-from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
+from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -52,6 +54,41 @@ class MemoryStore(EventStore):
                 return
             yield from chunk
             position += len(chunk)
+
+    raw_reads = True
+
+    def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
+        """The whole log after global position `after` as stored rows, with the JSON it was stored as."""
+        position = after
+        while True:
+            with self._lock:
+                chunk = [self._raw(record) for record in self._log[position : position + 1000]]
+            if not chunk:
+                return
+            yield from chunk
+            position += len(chunk)
+
+    def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
+        """The stream's events after `after_version` as stored rows."""
+        for record in self.read(stream, after_version=after_version):
+            yield self._raw(record)
+
+    def _raw(self, record: Recorded) -> RawRecord:
+        event = record.event
+        stored = self._data.get(event.id)
+        # the JSON the event was appended as; encoded again for a record put in the log some other way
+        data = stored.data if stored is not None and stored.record is record else dumps(event)
+        version = event.schema_version if is_unknown(event) else event.SCHEMA_VERSION  # type: ignore[attr-defined]
+        return (
+            record.position,
+            record.stream,
+            record.version,
+            event.TYPE,
+            version,
+            record.recorded_at,
+            event.id,
+            data,
+        )
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""

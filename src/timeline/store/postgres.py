@@ -45,9 +45,11 @@ from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
+from timeline.store._postgres_raw import RAW_COLUMNS as _RAW_COLUMNS
+from timeline.store._postgres_raw import raw_page as _raw_page
 from timeline.store._postgres_urls import SECRET_KEYS, scrubbed, secrets_of, split_url
 from timeline.store.base import EventStore
-from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
+from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -278,6 +280,27 @@ class PostgresStore(EventStore):
             if len(rows) < schema.PAGE:
                 return
             position = rows[-1][0]
+
+    raw_reads = True
+
+    def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
+        """The whole log after global position `after` as stored rows, read a page at a time."""
+        return self._raw_pages("position > %s ORDER BY position", (), after, 0)
+
+    def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
+        """The stream's events after `after_version` as stored rows, read a page at a time."""
+        check_readable_name(stream)
+        return self._raw_pages("stream = %s AND version > %s ORDER BY version", (stream,), after_version, 2)
+
+    def _raw_pages(self, where: str, params: tuple[str, ...], after: int, column: int) -> Iterator[RawRecord]:
+        """The rows `where` selects, a page at a time, each page after the last one's value of `column`."""
+        query = f"SELECT {_RAW_COLUMNS} FROM {self._sql.schema}.events WHERE {where} LIMIT {schema.PAGE}"
+        while True:
+            rows = self._query(query, (*params, after))
+            yield from _raw_page(rows)
+            if len(rows) < schema.PAGE:
+                return
+            after = rows[-1][column]
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""

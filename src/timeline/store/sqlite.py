@@ -29,7 +29,7 @@ from timeline.store._decoding import decode_stored
 from timeline.store._sqlite_schema import SCHEMA as SCHEMA
 from timeline.store._sqlite_schema import SCHEMA_VERSION, open_schema
 from timeline.store.base import EventStore
-from timeline.store.contract import NewRow, Recorded, StoredRow, WriteTransaction
+from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Columns in the order `_row_to_record` reads them.
 COLUMNS = "position, stream, version, type, schema_version, recorded_at, data"
+#: Columns in the order of a `RawRecord` (`_raw_page` turns recorded_at into a datetime).
+RAW_COLUMNS = "position, stream, version, type, schema_version, recorded_at, id, data"
 INSERT = (
     "INSERT INTO events (position, stream, version, id, type, schema_version, target, recorded_at, data)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -155,6 +157,33 @@ class SqliteStore(EventStore):
             yield from _decode_page(rows, self.path)
             position = rows[-1][0]
 
+    raw_reads = True
+
+    def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
+        """The whole log after global position `after` as stored rows, read a page at a time."""
+        query = f"SELECT {RAW_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT {PAGE}"
+        position = after
+        while True:
+            rows = self._fetch(query, (position,))
+            if not rows:
+                return
+            yield from _raw_page(rows)
+            position = rows[-1][0]
+
+    def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
+        """The stream's events after `after_version` as stored rows, read a page at a time."""
+        query = (
+            f"SELECT {RAW_COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT {PAGE}"
+        )
+        version = after_version
+        check_readable_name(stream)
+        while True:
+            rows = self._fetch(query, (stream, version))
+            if not rows:
+                return
+            yield from _raw_page(rows)
+            version = rows[-1][2]
+
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
         check_readable_name(stream)
@@ -225,6 +254,20 @@ def _decode_page(rows: list[Any], where: str) -> list[Recorded]:
             except DECODE_ERRORS:  # not what we write: the validating path says what is wrong (or copes)
                 event = decode_stored(where, position, type_tag, schema_version, data)
             out.append(record(position, stream, version, moment, event))
+        return out
+
+
+def _raw_page(rows: list[Any]) -> list[RawRecord]:
+    """A page of `RAW_COLUMNS` rows as `RawRecord`s: recorded_at as a datetime, one per distinct value."""
+    with paused_gc():
+        out: list[RawRecord] = []
+        last_micros = None
+        moment = _EPOCH
+        for position, stream, version, type_tag, schema_version, micros, event_id, data in rows:
+            if micros != last_micros:
+                moment = from_micros(micros)
+                last_micros = micros
+            out.append((position, stream, version, type_tag, schema_version, moment, event_id, data))
         return out
 
 
