@@ -55,6 +55,10 @@ DECODE_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def _not_whole(value: Any) -> int:
+    raise TypeError(f"expected a whole number, got {value!r}")
+
+
 class _Unsupported(Exception):
     """A field type (or attrs feature) the fast path does not handle."""
 
@@ -72,8 +76,11 @@ class _Field:
 
 def _convert(tp: Any, names: dict[str, Any], var: str = "v") -> tuple[str, str]:
     """The (encode, decode) expressions of `var` for a value of type `tp`; helpers go into `names`."""
-    if tp in (str, int, bool):
+    if tp in (str, bool):
         return var, var
+    if tp is int:  # orjson reads a whole number past 64 bits as a float: refused, the caller falls back
+        names["_int"], names["_not_whole"] = int, _not_whole
+        return var, f"({var} if {var}.__class__ is _int else _not_whole({var}))"
     if tp is When:
         names["_when"] = _when
         return f"{var}.text", f"_when({var})"
@@ -165,6 +172,13 @@ def decoder(cls: type) -> Decoder | None:
     if cls not in _DECODERS:
         _DECODERS[cls] = _make_decoder(cls)
     return _DECODERS[cls]
+
+
+def holds_free_form(cls: type) -> bool:
+    """Whether the JSON of `cls` holds a free-form value (``dict[str, Any]``), directly or in a field's class:
+    orjson would write and read its floats and big numbers differently (and `decoder` cannot check them)."""
+    encoder(cls)
+    return cls in _FREE_FORM
 
 
 def _make_encoder(cls: type, *, to_text: bool = False) -> Any:

@@ -18,15 +18,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-import orjson
-
 from timeline._fastcodec import DECODE_ERRORS
 from timeline._speed import builder, paused_gc
-from timeline.codec import decoder_for
 from timeline.errors import StoreError
 from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
-from timeline.store._decoding import decode_stored
+from timeline.store._decoding import decode_stored, row_reader
 from timeline.store._sqlite_schema import SCHEMA as SCHEMA
 from timeline.store._sqlite_schema import SCHEMA_VERSION, open_schema
 from timeline.store.base import EventStore
@@ -206,18 +203,19 @@ def _decode_page(rows: list[Any], where: str) -> list[Recorded]:
         out = []
         last_micros = None
         moment = _EPOCH
-        # orjson: 2.6x json.loads on stored events; what it refuses (an int past 64 bits) takes the fallback.
-        loads = orjson.loads
         record = _record
-        decoders: dict[tuple[str, int], Callable[[dict[str, Any]], Event]] = {}
+        readers: dict[tuple[str, int], tuple[Callable[[str], Any], Callable[[Any], Event]]] = {}
         for position, stream, version, type_tag, schema_version, micros, data in rows:
             if micros != last_micros:
                 moment = from_micros(micros)
                 last_micros = micros
             kind = (type_tag, schema_version)
-            build = decoders.get(kind) or decoders.setdefault(kind, decoder_for(type_tag, schema_version))
+            reader = readers.get(kind)
+            if reader is None:
+                reader = readers[kind] = row_reader(type_tag, schema_version)
+            parse, build = reader
             try:
-                event = build(loads(data))
+                event = build(parse(data))
             except DECODE_ERRORS:  # not what we write: the validating path says what is wrong (or copes)
                 event = decode_stored(where, position, type_tag, schema_version, data)
             out.append(record(position, stream, version, moment, event))
