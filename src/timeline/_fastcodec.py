@@ -101,6 +101,8 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v") -> tuple[str, str]:
         enc, dec = _convert(args[0], names, item)
         if enc == dec == item:
             return f"list({var})", f"tuple({var})"
+        if attrs.has(args[0]):  # map, not a comprehension: in Python 3.11 that is a function built per call
+            return f"list(map(_enc_{id(args[0])}, {var}))", f"tuple(map(_dec_{id(args[0])}, {var}))"
         return f"[{enc} for {item} in {var}]", f"tuple([{dec} for {item} in {var}])"
     if attrs.has(tp):
         enc_fn, dec_fn = encoder(tp), decoder(tp)

@@ -158,7 +158,7 @@ def _append_new(
     version = tx.stream_version(stream)
     if _conflicts(expected, version):
         return None
-    rows, records, recorded_at = _rows(tx, clock, stream, batch, version)
+    rows, records, recorded_at = _rows(tx, clock, stream, batch, version, amends=False)
     return records if tx.try_insert(stream, recorded_at, rows) else None
 
 
@@ -210,7 +210,8 @@ def _insert(
         raise ConcurrencyError(stream, expected, version)
 
     whole = fresh if checked is None else checked
-    if any(isinstance(event, AMENDMENTS) for event, _ in whole):
+    amends = any(isinstance(event, AMENDMENTS) for event, _ in whole)
+    if amends:
 
         def find(target_id: str) -> tuple[str, Event] | None:
             row = stored.get(target_id) or tx.find([target_id]).get(target_id)
@@ -218,29 +219,55 @@ def _insert(
 
         check_batch(stream, [event for event, _ in whole], stored, find, tx.amendments)
 
-    rows, records, recorded_at = _rows(tx, clock, stream, fresh, version)
+    rows, records, recorded_at = _rows(tx, clock, stream, fresh, version, amends=amends)
     tx.insert(stream, recorded_at, rows)
     return records
 
 
 def _rows(
-    tx: WriteTransaction, clock: Callable[[], datetime], stream: str, fresh: Batch, version: int
+    tx: WriteTransaction,
+    clock: Callable[[], datetime],
+    stream: str,
+    fresh: Batch,
+    version: int,
+    *,
+    amends: bool = True,
 ) -> tuple[list[NewRow], list[Recorded], datetime]:
-    """The rows to insert after the head and the stream's `version`, their records, and their recorded_at."""
+    """The rows to insert after the head and the stream's `version`, their records, and their recorded_at.
+
+    `amends`: whether `fresh` may hold corrections or retractions (whose targets the rows carry)."""
     position, last_recorded = tx.head()
     now = clock()
     recorded_at = now if last_recorded is None or now > last_recorded else last_recorded
-    rows = []
-    records = []
-    new_row, record = _new_row, _record
     with paused_gc():  # as in `append`: two objects per event, all alive until it returns
-        for event, data in fresh:
-            position += 1
-            version += 1
-            target = event.target if isinstance(event, AMENDMENTS) else None
-            rows.append(new_row((position, version, event, data, target)))
-            records.append(record(position, stream, version, recorded_at, event))
+        rows = _new_rows(position, version, fresh, amends=amends)
+        positions = range(position + 1, position + 1 + len(fresh))
+        versions = range(version + 1, version + 1 + len(fresh))
+        events = [row[2] for row in rows]
+        records = list(
+            map(_record, positions, itertools.repeat(stream), versions, itertools.repeat(recorded_at), events)
+        )
     return rows, records, recorded_at
+
+
+def _new_rows(position: int, version: int, fresh: Batch, *, amends: bool) -> list[NewRow]:
+    """The rows of `fresh` after global `position` and stream `version`; built by map and zip, in C, as the
+    loop over a 1,000-event batch costs a tenth of an append."""
+    events = [event for event, _ in fresh]
+    targets: Iterable[str | None] = (
+        [event.target if isinstance(event, AMENDMENTS) else None for event in events]
+        if amends
+        else itertools.repeat(None)
+    )
+    numbered = zip(
+        range(position + 1, position + 1 + len(fresh)),
+        range(version + 1, version + 1 + len(fresh)),
+        events,
+        [data for _, data in fresh],
+        targets,
+        strict=False,  # `targets` may be endless
+    )
+    return list(map(_new_row, numbered))
 
 
 def append_stream(
@@ -276,13 +303,10 @@ def append_stream(
                 stored = {event.id for event, _ in batch if id(event) not in new}
                 _check(tx, stream, batch, stored, count)
             if fresh:
-                rows = []
                 with paused_gc():
-                    for event, data in fresh:
-                        position += 1
-                        version += 1
-                        target = event.target if isinstance(event, AMENDMENTS) else None
-                        rows.append(_new_row((position, version, event, data, target)))
+                    rows = _new_rows(position, version, fresh, amends=amends)
+                position += len(fresh)
+                version += len(fresh)
                 tx.insert(stream, recorded_at, rows)
             count += len(batch)
             added += len(fresh)
