@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import orjson
 
-from timeline._speed import compile_function, json_chunks, json_text, slot_setters
+from timeline._speed import compile_function, instance_code, json_chunks, json_text
 from timeline.when import When
 
 Encoder = Callable[[Any], dict[str, Any]]
@@ -229,22 +229,22 @@ def _make_encoder(cls: type, *, to_text: bool = False) -> Any:
 
 
 def _make_decoder(cls: type) -> Decoder | None:
-    names: dict[str, Any] = {"_cls": cls, "_new": object.__new__, "_absent": object()}
+    names: dict[str, Any] = {"_absent": object()}
     try:
         fields = _fields(cls, names)
     except _Unsupported:
         return None
     names["_known"] = frozenset(f.name for f in fields) | ({"type"} if getattr(cls, "TYPE", None) else set())
-    setters = slot_setters(cls, names)
+    start, assign, finish = instance_code(cls, names)
     lines = [
         "def decode(d):",
         "    if not d.keys() <= _known:",
         "        raise KeyError(sorted(d.keys() - _known))",
-        "    o = _new(_cls)",
+        f"    {start}",
     ]
     for f in fields:
         if f.default is attrs.NOTHING:
-            lines += [f"    v = d[{f.name!r}]", f"    {setters[f.name]}(o, {f.decode})"]
+            lines += [f"    v = d[{f.name!r}]", f"    {assign(f.name, f.decode)}"]
             continue
         names[f"_default_{f.name}"] = f.default
         if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
@@ -253,12 +253,13 @@ def _make_decoder(cls: type) -> Decoder | None:
         else:
             fallback = f"_default_{f.name}"
         if f.decode == "v" and not isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-            lines.append(f"    {setters[f.name]}(o, d.get({f.name!r}, {fallback}))")
+            lines.append(f"    {assign(f.name, f'd.get({f.name!r}, {fallback})')}")
             continue
         lines += [
             f"    v = d.get({f.name!r}, _absent)",
-            f"    {setters[f.name]}(o, {fallback} if v is _absent else {f.decode})",
+            f"    {assign(f.name, f'{fallback} if v is _absent else {f.decode}')}",
         ]
+    lines += [f"    {line}" for line in finish]
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    o.__attrs_post_init__()")
     lines.append("    return o")
