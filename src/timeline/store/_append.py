@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import re
 from typing import TYPE_CHECKING
 
-from timeline._fastcodec import dumper
 from timeline._speed import builder, paused_gc
 from timeline.amendments import AMENDMENTS, check_batch
-from timeline.codec import dumps, to_json
 from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
-from timeline.events import Event
+from timeline.store._batch import Batch, prepare_batch
 from timeline.store.contract import NO_STREAM, Appended, Expected, ExpectedVersion, NewRow, Recorded
 
 if TYPE_CHECKING:
@@ -25,11 +22,10 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
+    from timeline.events import Event
     from timeline.store.contract import StoredRow, WriteTransaction
 
 __all__ = ["append", "append_stream", "check_readable_name", "check_stream_name"]
-
-Batch = list[tuple[Event, str]]
 
 # One of each is built per appended event, so the cheap way: Recorded without keyword parsing (it has no
 # validators to skip), NewRow through tuple's own constructor.
@@ -101,48 +97,7 @@ def _prepare(stream: str, events: Iterable[Event], expected: Expected, offset: i
         raise ValidationError(
             f"{expected!r} is not ANY, NO_STREAM or a version >= 0", path="expected_version"
         )
-    batch: Batch = []
-    seen: dict[str, int] = {}
-    amends = False
-    # The checks and the encoder lookup once per class rather than per event: a batch has few classes.
-    dumpers: dict[type, Callable[[Event], str]] = {}
-    for index, event in enumerate(events, start=offset):
-        cls = type(event)
-        dump = dumpers.get(cls)
-        if dump is None:
-            if not isinstance(event, Event):
-                raise ValidationError(f"expected an event, got {cls.__name__}", path=f"[{index}]")
-            dump = dumpers[cls] = dumper(cls) or dumps
-            amends = amends or issubclass(cls, AMENDMENTS)
-        event_id = event.id
-        if event_id in seen:
-            raise ValidationError(
-                f"event id {event_id!r} appears twice in the batch (also at [{seen[event_id]}])",
-                path=f"[{index}].id",
-            )
-        seen[event_id] = index
-        data = dump(event)
-        if not data.isascii():
-            _check_encodable(event, data, index)
-        batch.append((event, data))
-    return batch, amends
-
-
-def _check_encodable(event: Event, data: str, index: int) -> None:
-    """Refuse text with a lone surrogate (json.loads makes one of "\\ud800"): no UTF-8 store can keep it."""
-    try:
-        data.encode("utf-8")
-    except UnicodeEncodeError:
-        for name, value in to_json(event).items():
-            try:
-                json.dumps(value, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValidationError(
-                    "contains a lone surrogate, which is not Unicode text", path=f"[{index}].{name}"
-                ) from None
-        raise ValidationError(
-            "contains a lone surrogate, which is not Unicode text", path=f"[{index}]"
-        ) from None
+    return prepare_batch(events, offset)
 
 
 def _append_new(
