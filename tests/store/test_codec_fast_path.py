@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from typing import Any, ClassVar
 
 import attrs
@@ -122,3 +123,40 @@ json_documents = st.recursive(
 @given(json_documents)
 def test_the_json_encoder_writes_what_json_dumps_writes(value: Any) -> None:
     assert _speed.json_text()(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@attrs.frozen(kw_only=True)
+class _Sealed:
+    """A class that refuses subclasses: the builder falls back to its slot descriptors."""
+
+    a: int
+    b: str = "x"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        raise TypeError("sealed")
+
+
+@pytest.mark.parametrize("cls", [_Slotted, _WithDict, _Sealed])
+def test_a_built_instance_is_an_ordinary_frozen_instance_of_its_class(cls: type) -> None:
+    built = _speed.builder(cls)(7, "y") if cls is not _WithDict else _speed.builder(cls)(7, (7,))
+    expected = cls(o=7, b="y") if cls is _Slotted else cls(a=7, b="y") if cls is _Sealed else cls(a=7, o=(7,))
+    assert type(built) is cls
+    assert built == expected
+    assert hash(built) == hash(expected)
+    assert pickle.loads(pickle.dumps(built)) == expected
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        setattr(built, attrs.fields(cls)[0].name, 0)
+    assert (_speed.open_twin(cls) is None) == (cls is _Sealed)
+
+
+@given(occurrences)
+def test_decoded_events_are_frozen_instances_of_their_own_class(event: Event) -> None:
+    decoded = decoder_for(event.TYPE, event.SCHEMA_VERSION)(json.loads(dumps(event)))
+    assert type(decoded) is type(event)
+    assert hash(decoded) == hash(event)
+    assert all(
+        type(source) is type(original)
+        for source, original in zip(decoded.sources, event.sources, strict=True)
+    )
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        decoded.title = "changed"  # type: ignore[misc]

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import re
 from typing import TYPE_CHECKING
 
-from timeline._fastcodec import dumper
 from timeline._speed import builder, paused_gc
 from timeline.amendments import AMENDMENTS, check_batch
-from timeline.codec import dumps, to_json
 from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
-from timeline.events import Event
+from timeline.store._batch import Batch, prepare_batch
 from timeline.store.contract import NO_STREAM, Appended, Expected, ExpectedVersion, NewRow, Recorded
 
 if TYPE_CHECKING:
@@ -25,11 +22,10 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
     from datetime import datetime
 
+    from timeline.events import Event
     from timeline.store.contract import StoredRow, WriteTransaction
 
 __all__ = ["append", "append_stream", "check_readable_name", "check_stream_name"]
-
-Batch = list[tuple[Event, str]]
 
 # One of each is built per appended event, so the cheap way: Recorded without keyword parsing (it has no
 # validators to skip), NewRow through tuple's own constructor.
@@ -101,48 +97,7 @@ def _prepare(stream: str, events: Iterable[Event], expected: Expected, offset: i
         raise ValidationError(
             f"{expected!r} is not ANY, NO_STREAM or a version >= 0", path="expected_version"
         )
-    batch: Batch = []
-    seen: dict[str, int] = {}
-    amends = False
-    # The checks and the encoder lookup once per class rather than per event: a batch has few classes.
-    dumpers: dict[type, Callable[[Event], str]] = {}
-    for index, event in enumerate(events, start=offset):
-        cls = type(event)
-        dump = dumpers.get(cls)
-        if dump is None:
-            if not isinstance(event, Event):
-                raise ValidationError(f"expected an event, got {cls.__name__}", path=f"[{index}]")
-            dump = dumpers[cls] = dumper(cls) or dumps
-            amends = amends or issubclass(cls, AMENDMENTS)
-        event_id = event.id
-        if event_id in seen:
-            raise ValidationError(
-                f"event id {event_id!r} appears twice in the batch (also at [{seen[event_id]}])",
-                path=f"[{index}].id",
-            )
-        seen[event_id] = index
-        data = dump(event)
-        if not data.isascii():
-            _check_encodable(event, data, index)
-        batch.append((event, data))
-    return batch, amends
-
-
-def _check_encodable(event: Event, data: str, index: int) -> None:
-    """Refuse text with a lone surrogate (json.loads makes one of "\\ud800"): no UTF-8 store can keep it."""
-    try:
-        data.encode("utf-8")
-    except UnicodeEncodeError:
-        for name, value in to_json(event).items():
-            try:
-                json.dumps(value, ensure_ascii=False).encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValidationError(
-                    "contains a lone surrogate, which is not Unicode text", path=f"[{index}].{name}"
-                ) from None
-        raise ValidationError(
-            "contains a lone surrogate, which is not Unicode text", path=f"[{index}]"
-        ) from None
+    return prepare_batch(events, offset)
 
 
 def _append_new(
@@ -158,7 +113,7 @@ def _append_new(
     version = tx.stream_version(stream)
     if _conflicts(expected, version):
         return None
-    rows, records, recorded_at = _rows(tx, clock, stream, batch, version)
+    rows, records, recorded_at = _rows(tx, clock, stream, batch, version, amends=False)
     return records if tx.try_insert(stream, recorded_at, rows) else None
 
 
@@ -210,7 +165,8 @@ def _insert(
         raise ConcurrencyError(stream, expected, version)
 
     whole = fresh if checked is None else checked
-    if any(isinstance(event, AMENDMENTS) for event, _ in whole):
+    amends = any(isinstance(event, AMENDMENTS) for event, _ in whole)
+    if amends:
 
         def find(target_id: str) -> tuple[str, Event] | None:
             row = stored.get(target_id) or tx.find([target_id]).get(target_id)
@@ -218,29 +174,55 @@ def _insert(
 
         check_batch(stream, [event for event, _ in whole], stored, find, tx.amendments)
 
-    rows, records, recorded_at = _rows(tx, clock, stream, fresh, version)
+    rows, records, recorded_at = _rows(tx, clock, stream, fresh, version, amends=amends)
     tx.insert(stream, recorded_at, rows)
     return records
 
 
 def _rows(
-    tx: WriteTransaction, clock: Callable[[], datetime], stream: str, fresh: Batch, version: int
+    tx: WriteTransaction,
+    clock: Callable[[], datetime],
+    stream: str,
+    fresh: Batch,
+    version: int,
+    *,
+    amends: bool = True,
 ) -> tuple[list[NewRow], list[Recorded], datetime]:
-    """The rows to insert after the head and the stream's `version`, their records, and their recorded_at."""
+    """The rows to insert after the head and the stream's `version`, their records, and their recorded_at.
+
+    `amends`: whether `fresh` may hold corrections or retractions (whose targets the rows carry)."""
     position, last_recorded = tx.head()
     now = clock()
     recorded_at = now if last_recorded is None or now > last_recorded else last_recorded
-    rows = []
-    records = []
-    new_row, record = _new_row, _record
     with paused_gc():  # as in `append`: two objects per event, all alive until it returns
-        for event, data in fresh:
-            position += 1
-            version += 1
-            target = event.target if isinstance(event, AMENDMENTS) else None
-            rows.append(new_row((position, version, event, data, target)))
-            records.append(record(position, stream, version, recorded_at, event))
+        rows = _new_rows(position, version, fresh, amends=amends)
+        positions = range(position + 1, position + 1 + len(fresh))
+        versions = range(version + 1, version + 1 + len(fresh))
+        events = [row[2] for row in rows]
+        records = list(
+            map(_record, positions, itertools.repeat(stream), versions, itertools.repeat(recorded_at), events)
+        )
     return rows, records, recorded_at
+
+
+def _new_rows(position: int, version: int, fresh: Batch, *, amends: bool) -> list[NewRow]:
+    """The rows of `fresh` after global `position` and stream `version`; built by map and zip, in C, as the
+    loop over a 1,000-event batch costs a tenth of an append."""
+    events = [event for event, _ in fresh]
+    targets: Iterable[str | None] = (
+        [event.target if isinstance(event, AMENDMENTS) else None for event in events]
+        if amends
+        else itertools.repeat(None)
+    )
+    numbered = zip(
+        range(position + 1, position + 1 + len(fresh)),
+        range(version + 1, version + 1 + len(fresh)),
+        events,
+        [data for _, data in fresh],
+        targets,
+        strict=False,  # `targets` may be endless
+    )
+    return list(map(_new_row, numbered))
 
 
 def append_stream(
@@ -276,13 +258,10 @@ def append_stream(
                 stored = {event.id for event, _ in batch if id(event) not in new}
                 _check(tx, stream, batch, stored, count)
             if fresh:
-                rows = []
                 with paused_gc():
-                    for event, data in fresh:
-                        position += 1
-                        version += 1
-                        target = event.target if isinstance(event, AMENDMENTS) else None
-                        rows.append(_new_row((position, version, event, data, target)))
+                    rows = _new_rows(position, version, fresh, amends=amends)
+                position += len(fresh)
+                version += len(fresh)
                 tx.insert(stream, recorded_at, rows)
             count += len(batch)
             added += len(fresh)

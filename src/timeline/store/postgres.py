@@ -26,7 +26,6 @@ first use (see `timeline.store._postgres_schema`). Projections can keep checkpoi
 from __future__ import annotations
 
 import functools
-import json
 import os
 import weakref
 from contextlib import contextmanager, suppress
@@ -37,13 +36,12 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
 from timeline._fastcodec import DECODE_ERRORS
-from timeline._speed import paused_gc
-from timeline.codec import decode
+from timeline._speed import builder, paused_gc
 from timeline.errors import StoreError
 from timeline.store import _postgres_schema as schema
 from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
-from timeline.store._decoding import decode_stored
+from timeline.store._decoding import decode_stored, row_reader
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
 from timeline.store._postgres_raw import RAW_COLUMNS as _RAW_COLUMNS
 from timeline.store._postgres_raw import raw_page as _raw_page
@@ -52,7 +50,7 @@ from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from datetime import datetime
 
     from psycopg import Connection
@@ -330,21 +328,27 @@ def _is_open(conn: Connection[TupleRow]) -> bool:
     return not conn.closed
 
 
+# Recorded(...) without its keyword parsing, as in the SQLite store.
+_record = builder(Recorded)
+
+
 def _decode_page(rows: list[TupleRow], where: str) -> list[Recorded]:
     """Decode a page of rows with the garbage collector paused (see `timeline._speed`)."""
     with paused_gc():
-        loads = json.loads
         out = []
+        record = _record
+        readers: dict[tuple[str, int], tuple[Callable[[str], Any], Callable[[Any], Event]]] = {}
         for position, stream, version, type_tag, schema_version, recorded_at, data in rows:
+            kind = (type_tag, schema_version)
+            reader = readers.get(kind)
+            if reader is None:
+                reader = readers[kind] = row_reader(type_tag, schema_version)
+            parse, build = reader
             try:
-                event = decode(type_tag, schema_version, loads(data))
+                event = build(parse(data))
             except DECODE_ERRORS:  # not what we write (ValidationError is a ValueError): say which row
                 event = decode_stored(where, position, type_tag, schema_version, data)
-            out.append(
-                Recorded(
-                    position=position, stream=stream, version=version, recorded_at=recorded_at, event=event
-                )
-            )
+            out.append(record(position, stream, version, recorded_at, event))
         return out
 
 

@@ -11,7 +11,6 @@ are assigned inside that transaction, so they are gapless.
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sqlite3
 import weakref
@@ -21,11 +20,10 @@ from urllib.parse import parse_qsl
 
 from timeline._fastcodec import DECODE_ERRORS
 from timeline._speed import builder, paused_gc
-from timeline.codec import decoder_for
 from timeline.errors import StoreError
 from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
-from timeline.store._decoding import decode_stored
+from timeline.store._decoding import decode_stored, row_reader
 from timeline.store._sqlite_schema import SCHEMA as SCHEMA
 from timeline.store._sqlite_schema import SCHEMA_VERSION, open_schema
 from timeline.store.base import EventStore
@@ -224,12 +222,6 @@ def _idle(conn: sqlite3.Connection) -> bool:
     return not conn.in_transaction
 
 
-def _parse_json(text: str) -> Any:
-    """`json.loads` of what the store wrote, without its two whitespace scans: a third of its cost here."""
-    return _DECODER.raw_decode(text)[0]
-
-
-_DECODER = json.JSONDecoder()
 # Recorded(...) without its keyword parsing: a tenth of the cost of reading an event.
 _record = builder(Recorded)
 
@@ -240,17 +232,19 @@ def _decode_page(rows: list[Any], where: str) -> list[Recorded]:
         out = []
         last_micros = None
         moment = _EPOCH
-        loads = _parse_json
         record = _record
-        decoders: dict[tuple[str, int], Callable[[dict[str, Any]], Event]] = {}
+        readers: dict[tuple[str, int], tuple[Callable[[str], Any], Callable[[Any], Event]]] = {}
         for position, stream, version, type_tag, schema_version, micros, data in rows:
             if micros != last_micros:
                 moment = from_micros(micros)
                 last_micros = micros
             kind = (type_tag, schema_version)
-            build = decoders.get(kind) or decoders.setdefault(kind, decoder_for(type_tag, schema_version))
+            reader = readers.get(kind)
+            if reader is None:
+                reader = readers[kind] = row_reader(type_tag, schema_version)
+            parse, build = reader
             try:
-                event = build(loads(data))
+                event = build(parse(data))
             except DECODE_ERRORS:  # not what we write: the validating path says what is wrong (or copes)
                 event = decode_stored(where, position, type_tag, schema_version, data)
             out.append(record(position, stream, version, moment, event))
