@@ -7,9 +7,11 @@ character and encodes each one), reproducing its output byte for byte:
 
 * ``NAME;PARAMS:VALUE``, or ``NAME:VALUE`` when the parameters serialise to nothing;
 * the value decoded as ``utf-8-sig`` on the way, so one leading U+FEFF in a value is dropped;
-* folded into pieces of at most 74 octets (not 75: icalendar folds when a character would reach the
-  limit), never inside a UTF-8 sequence, joined by CRLF and a space; a piece that would end in ``\\`` or
-  ``^`` leaves that character to the next piece, so an escape is never split across a fold;
+* folded as icalendar 7.3's ``_foldline`` folds (hence icalendar >= 7.3 in the pyproject; the property
+  tests compare with the installed icalendar): into pieces of at most 74 octets (not 75: icalendar folds
+  when a character would reach the limit), never inside a UTF-8 sequence, joined by CRLF and a space; a
+  piece that would end in ``\\`` or ``^`` leaves that character to the next piece (so an escape is never
+  split across a fold);
 * each line ended by CRLF.
 
 A property whose value repeats across an export (dates, counters, keywords) is serialised once per
