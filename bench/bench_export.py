@@ -28,6 +28,7 @@ from _ics import ics_export, ics_values
 
 from timeline.codec import from_json
 from timeline.exporters import ical
+from timeline.exporters._ical_dates import POLICIES
 from timeline.exporters.json import entry_json
 from timeline.plugins import get_exporter
 from timeline.projections import Timeline
@@ -209,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     n = len(timeline)
     print(f"timeline: {n:,} entries shown (built in {time.perf_counter() - began:.1f} s)")
 
-    values = _bare_values(timeline, "span")
+    values = _bare_values(timeline, POLICIES[0])  # the policy a plain export uses
     bare_out, ours_out = io.BytesIO(), io.BytesIO()
     bare = _best(lambda: bare_ical(timeline, values, _reset(bare_out)), args.repeat)
     exporter = get_exporter("ical")
