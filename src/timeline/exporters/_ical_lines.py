@@ -75,18 +75,18 @@ class LineWriter:
     """Writes properties as content lines, for one export: parameter strings and the serialised repeating
     values are remembered, so each is made once."""
 
-    __slots__ = ("_params", "_repeated")
+    __slots__ = ("_heads", "_params", "_repeated")
 
     def __init__(self) -> None:
         """An empty memory."""
         self._params: dict[tuple[tuple[str, Any], ...], bytes] = {}
         self._repeated: dict[Hashable, bytes] = {}
+        self._heads: dict[Callable[[str], Value], bytes] = {}
 
-    def _tail(self, value: Value) -> bytes:
-        """``;PARAMS:VALUE``, or ``:VALUE`` when the parameters serialise to nothing."""
-        params = value.params
+    def _head(self, params: Parameters) -> bytes:
+        """``;PARAMS:``, or ``:`` when the parameters serialise to nothing."""
         if not params:
-            return b":" + _value_text(value)
+            return b":"
         try:
             key = tuple(params.items())
             text = self._params.get(key)
@@ -97,12 +97,29 @@ class LineWriter:
             if key:
                 self._params[key] = text
         if not text:  # e.g. TZID=UTC alone, which icalendar leaves out
-            return b":" + _value_text(value)
-        return b";" + text + b":" + _value_text(value)
+            return b":"
+        return b";" + text + b":"
+
+    def _tail(self, value: Value) -> bytes:
+        """``;PARAMS:VALUE``, or ``:VALUE`` when the parameters serialise to nothing."""
+        return self._head(value.params) + _value_text(value)
 
     def line(self, name: str, value: Value) -> bytes:
         """The content line of property `name` with `value`, folded, CRLF at its end."""
         return fold(name.encode("utf-8") + self._tail(value)) + b"\r\n"
+
+    def text(self, name: str, kind: Callable[[str], Value], ical: bytes) -> bytes:
+        """`line` for a value of `kind` whose ``to_ical()`` is `ical`, made without the value object.
+
+        Only for a kind whose parameters are the same for every value (TEXT with none, or with
+        ``VALUE=TEXT``): they are taken once from ``kind("")``.
+        """
+        head = self._heads.get(kind)
+        if head is None:
+            head = self._heads[kind] = self._head(kind("").params)
+        if ical.startswith(_BOM):
+            ical = ical[3:]
+        return fold(name.encode("utf-8") + head + ical) + b"\r\n"
 
     def repeated(self, name: str, kind: Callable[[Any], Value], raw: Hashable) -> bytes:
         """`line` for ``kind(raw)``, the value serialised once per (kind, raw value) in this writer's life.

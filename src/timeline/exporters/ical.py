@@ -39,7 +39,7 @@ from icalendar.prop import vDDDTypes, vDuration, vInt
 from timeline.errors import ValidationError
 from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place
 from timeline.exporters._ical_lines import LineWriter
-from timeline.exporters._ical_text import Text, categories, typed_text
+from timeline.exporters._ical_text import Text, categories, text_ical, typed_text
 from timeline.exporters.base import Exporter, check_options, choice_option
 from timeline.exporters.pieces import RENDER_EACH, write_chunks
 from timeline.facts import facts, quote_words
@@ -173,6 +173,9 @@ def _keyword(value: str) -> Text:
 
 #: Kinds whose values recur across the entries of a feed: their lines are serialised once per value.
 _REPEATING: frozenset[Kind] = frozenset({vDDDTypes, vInt, vDuration, _keyword})
+#: TEXT kinds, with the same parameters for every value: written from `text_ical` without a `Text` object
+#: (whose construction costs more than its escaping).
+_TEXTS: frozenset[Kind] = frozenset({Text, typed_text})
 
 
 def event_properties(entry: Entry, policy: str) -> list[Property] | None:
@@ -244,6 +247,9 @@ def event_bytes(properties: list[Property], writer: LineWriter) -> bytes:
     for name, kind, raw in properties:
         if kind in _REPEATING:
             lines.append(writer.repeated(name, kind, raw))
+            continue
+        if kind in _TEXTS:
+            lines.append(writer.text(name, kind, text_ical(raw)))
             continue
         value = kind(raw)
         if isinstance(value, list):  # CATEGORIES as several properties (see `categories`)
