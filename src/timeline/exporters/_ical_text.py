@@ -3,7 +3,7 @@
 icalendar 7.3's own escaping turns a literal backslash followed by ``N`` into a line break, and lets control
 characters through, which strict parsers (the ``ical`` package) refuse; `Text` escapes exactly what the RFC
 says.
-Folding stays icalendar's.
+Folding is icalendar's rule, reproduced faster in `timeline.exporters._ical_lines`.
 """
 
 from __future__ import annotations
