@@ -45,7 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-import ics
+from _ics import ics_export, ics_values
 from _mix import make_event
 from bench_store import BATCH, plan_batches, raw_connect, raw_insert, raw_rows
 from eventsourcing.domain import DomainEvent
@@ -54,8 +54,6 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from timeline.checkpoints import FileCheckpointStore
 from timeline.codec import to_json
-from timeline.exporters import ical
-from timeline.exporters._ical_dates import place
 from timeline.plugins import get_exporter
 from timeline.projections import Timeline
 from timeline.store import NO_STREAM, open_store
@@ -126,8 +124,8 @@ class Figures:
             self.entries = len(timeline)
             exporter = get_exporter("ical")
             self.seconds["ical"] = _cpu(lambda: exporter.export(timeline, _null(), {}), 1)
-            values = _ics_values(timeline)
-            self.seconds["ics"] = _cpu(lambda: _ics_export(values), 1)
+            values = ics_values(timeline)
+            self.seconds["ics"] = _cpu(lambda: ics_export(values), 1)
             json_exporter = get_exporter("json")
             self.seconds["json"] = _cpu(lambda: json_exporter.export(timeline, _null(), {}), self.repeat)
         store.close()
@@ -254,51 +252,6 @@ def _peak(build: Callable[[], object]) -> float:
     tracemalloc.stop()
     del kept
     return float(peak)
-
-
-def _ics_values(timeline: Timeline) -> list[dict[str, Any]]:
-    """What the ics package needs for each VEVENT we write, computed beforehand with our rules."""
-    values = []
-    for entry in timeline:
-        placed = place(entry.event.when, "span")
-        vevent = ical.build_event(entry, "span")
-        if placed is None or vevent is None:
-            continue
-        start, end = placed
-        values.append(
-            {
-                "uid": ical.event_uid(entry.id),
-                "name": str(vevent["SUMMARY"]),
-                "description": str(vevent["DESCRIPTION"]),
-                "begin": start,
-                "end": end,
-                "all_day": not isinstance(start, datetime),
-                "location": entry.event.place,
-                "categories": list(entry.event.tags),
-                "created": entry.first_recorded,
-                "last_modified": entry.last_changed,
-            }
-        )
-    return values
-
-
-def _ics_export(values: list[dict[str, Any]]) -> None:
-    calendar = ics.Calendar()
-    for value in values:
-        event = ics.Event(
-            name=value["name"],
-            begin=value["begin"],
-            uid=value["uid"],
-            description=value["description"],
-            location=value["location"],
-            categories=value["categories"],
-            created=value["created"],
-            last_modified=value["last_modified"],
-        )
-        if value["all_day"]:
-            event.make_all_day()
-        calendar.events.add(event)
-    calendar.serialize()
 
 
 #: The start-up rows: each a fresh process, by label (``{python}``, ``{timeline}``, ``{store}`` filled in).

@@ -4,7 +4,8 @@
 
 Prints each exporter's events/s, and for iCalendar the ratio against a bare loop that builds the very same
 VEVENTs with icalendar directly (`Event.add` for each property, values computed beforehand), measured in the
-same run; the two outputs are checked to be identical bytes. For JSON it also prints a baseline: the
+same run; the two outputs are checked to be identical bytes; and against the `ics` package serialising the
+same events (bench/_ics.py; target >= 1.0x, as in bench_compare.py). For JSON it also prints a baseline: the
 stdlib encoder alone (`json.JSONEncoder(...).encode`, built once) encoding the same entries as ready-made
 dicts, which caps an exporter that builds and encodes a dict per entry. Targets: iCalendar <= 1.2x the bare
 loop; JSON, JSON Lines and Markdown >= 100,000 events/s. Each figure is the least CPU time of R runs (the
@@ -23,9 +24,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import icalendar
+from _ics import ics_export, ics_values
 
 from timeline.codec import from_json
 from timeline.exporters import ical
+from timeline.exporters._ical_dates import POLICIES
 from timeline.exporters.json import entry_json
 from timeline.plugins import get_exporter
 from timeline.projections import Timeline
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     n = len(timeline)
     print(f"timeline: {n:,} entries shown (built in {time.perf_counter() - began:.1f} s)")
 
-    values = _bare_values(timeline, "span")
+    values = _bare_values(timeline, POLICIES[0])  # the policy a plain export uses
     bare_out, ours_out = io.BytesIO(), io.BytesIO()
     bare = _best(lambda: bare_ical(timeline, values, _reset(bare_out)), args.repeat)
     exporter = get_exporter("ical")
@@ -219,6 +222,13 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio {ratio:.2f}x (target <= 1.20x)   same bytes: {same}"
     )
     ok = same and ratio <= 1.2
+    prepared = ics_values(timeline)
+    theirs = _best(lambda: ics_export(prepared), args.repeat)
+    print(
+        f"ical      {n / ours:>10,.0f} events/s   ics package {n / theirs:>8,.0f} events/s (prepared)   "
+        f"{theirs / ours:.2f}x (target >= 1.0x)"
+    )
+    ok = ok and theirs >= ours
 
     entries = [entry_json(entry) for entry in timeline]
     encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode

@@ -3,7 +3,7 @@
 icalendar 7.3's own escaping turns a literal backslash followed by ``N`` into a line break, and lets control
 characters through, which strict parsers (the ``ical`` package) refuse; `Text` escapes exactly what the RFC
 says.
-Folding stays icalendar's.
+Folding is icalendar's rule, reproduced faster in `timeline.exporters._ical_lines`.
 """
 
 from __future__ import annotations
@@ -34,6 +34,11 @@ def escape(text: str) -> str:
     if _NEEDS_ESCAPING.search(text) is None:
         return text
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def text_ical(value: str) -> bytes:
+    """``Text(value).to_ical()`` without the object: what the feed writes for TEXT values."""
+    return escape(clean(value)).encode("utf-8")
 
 
 class Text(vText):
