@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from timeline.exporters.pieces import CachingExporter, RenderCache
 from timeline.render_cache._file_pieces import FilePieces
 from timeline.render_cache._index import FILE_FORMAT, HEAD, Index, block_crcs, decode, encode
+from timeline.snapshots import cache_folder
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -113,15 +114,6 @@ def memory_cache(exporter: Exporter, options: Mapping[str, str]) -> RenderCache 
     if not isinstance(exporter, CachingExporter):
         return None
     return RenderCache(scope_of(exporter, options))
-
-
-def cache_folder() -> Path | None:
-    """Where cache files go (see the module docstring); None when caching is turned off."""
-    chosen = os.environ.get("TIMELINE_CACHE_DIR")
-    if chosen is not None:
-        return None if chosen.strip().lower() in ("", "off", "0", "no", "false") else Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "timeline" / "render"
 
 
 class RenderCacheFile:
@@ -233,7 +225,9 @@ def _map(path: Path, covered: int) -> Chunk | None:
     with open(path, "rb") as handle:
         if os.fstat(handle.fileno()).st_size < covered:
             return None
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        # Populated in one go: an export reads nearly all of it, and page faults one by one cost more.
+        flags = mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0)
+        mapped = mmap.mmap(handle.fileno(), 0, flags=flags, prot=mmap.PROT_READ)
     return memoryview(mapped)[:covered]
 
 

@@ -4,21 +4,27 @@ The keys are compared in bulk (`timeline.render_cache._index.EntryKeys`): the co
 records is found by galloping over slices of bytes (each comparison a memcmp), so an export whose entries
 are the last export's with a few inserted, removed or changed costs a few dozen comparisons, not a Python
 loop over the entries. Many differences at once fall back to a map from each old record to its slot.
-Every run found is then checked against the entries' ids and last-change stamps.
+A record is an entry's stamp (its position and last change, hashed); every run found is then checked
+against the entries' ids.
 """
 
 from __future__ import annotations
 
 import struct
 from itertools import count
+from typing import TYPE_CHECKING
 
 from timeline.render_cache._index import WIDTH, EntryKeys
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["Run", "matching_runs"]
 
 Run = tuple[int, int, int]
 """(first entry now, first entry in the last export, how many): the same entries in the same states."""
 
+Fields = tuple[bytes, ...]  # the int64 fields compared, one bytes string each (the stamps)
 _RECORD = 8 * WIDTH
 _GAPS = 64  # differences galloping handles before the map takes over
 _SYNC = 8  # how far ahead a difference looks for the other side's next entry (insertions, removals)
@@ -28,27 +34,32 @@ def matching_runs(now: EntryKeys, last: EntryKeys) -> list[Run]:
     """The runs of entries of `now` that are entries of `last` in the same state, in order of `now`."""
     if not now.count or not last.count:
         return []
-    runs = _gallop(now.states, last.states, now.count, last.count)
+    a, b = (now.stamps,), (last.stamps,)
+    runs = _gallop(a, b, now.count, last.count)
     if runs is None:
-        runs = _by_map(now.states, last.states)
+        runs = _by_map(a, b)
     return _checked(runs, now, last)
 
 
-def _common(a: bytes, b: bytes, i: int, j: int, limit: int) -> int:
+def _same(a: Fields, b: Fields, i: int, j: int, k: int) -> bool:
+    """Whether records i..i+k-1 of `a` equal records j..j+k-1 of `b` (in every field)."""
+    x, y, size = i * _RECORD, j * _RECORD, k * _RECORD
+    return all(p[x : x + size] == q[y : y + size] for p, q in zip(a, b, strict=True))
+
+
+def _common(a: Fields, b: Fields, i: int, j: int, limit: int) -> int:
     """How many records of `a` from `i` equal those of `b` from `j` (at most `limit`)."""
-    size = _RECORD
     got, step = 0, 1
     while got < limit:
         k = min(step, limit - got)
-        x, y = (i + got) * size, (j + got) * size
-        if a[x : x + k * size] == b[y : y + k * size]:
+        if _same(a, b, i + got, j + got, k):
             got += k
             step <<= 1
             continue
         low, high = 0, k  # records got..got+low-1 are equal; the first difference is before got+high
         while high - low > 1:
             middle = (low + high) // 2
-            if a[x + low * size : x + middle * size] == b[y + low * size : y + middle * size]:
+            if _same(a, b, i + got + low, j + got + low, middle - low):
                 low = middle
             else:
                 high = middle
@@ -56,9 +67,8 @@ def _common(a: bytes, b: bytes, i: int, j: int, limit: int) -> int:
     return got
 
 
-def _gallop(a: bytes, b: bytes, n: int, m: int) -> list[Run] | None:
+def _gallop(a: Fields, b: Fields, n: int, m: int) -> list[Run] | None:
     """Matching runs found by common prefixes, stepping over each difference; None if there are many."""
-    size = _RECORD
     runs: list[Run] = []
     i = j = gaps = 0
     while i < n and j < m:
@@ -71,12 +81,11 @@ def _gallop(a: bytes, b: bytes, n: int, m: int) -> list[Run] | None:
         gaps += 1
         if gaps > _GAPS:
             return None
-        here, there = a[i * size : (i + 1) * size], b[j * size : (j + 1) * size]
         for d in range(1, _SYNC + 1):
-            if j + d < m and b[(j + d) * size : (j + d + 1) * size] == here:
+            if j + d < m and _same(a, b, i, j + d, 1):
                 j += d  # entries of the last export left out now
                 break
-            if i + d < n and a[(i + d) * size : (i + d + 1) * size] == there:
+            if i + d < n and _same(a, b, i + d, j, 1):
                 i += d  # new entries (or moved ones) before it
                 break
         else:
@@ -85,11 +94,15 @@ def _gallop(a: bytes, b: bytes, n: int, m: int) -> list[Run] | None:
     return runs
 
 
-def _by_map(a: bytes, b: bytes) -> list[Run]:
+def _by_map(a: Fields, b: Fields) -> list[Run]:
     """Matching runs found by looking each record of `a` up among those of `b`."""
     form = f"{WIDTH}q"
-    where = dict(zip(struct.iter_unpack(form, b), count()))
-    found = list(map(where.get, struct.iter_unpack(form, a)))
+
+    def records(fields: Fields) -> Iterator[tuple[tuple[int, ...], ...]]:
+        return zip(*(struct.iter_unpack(form, field) for field in fields), strict=True)
+
+    where = dict(zip(records(b), count()))
+    found = list(map(where.get, records(a)))
     runs: list[Run] = []
     k, n = 0, len(found)
     while k < n:
@@ -107,11 +120,7 @@ def _by_map(a: bytes, b: bytes) -> list[Run]:
 
 def _checked(runs: list[Run], now: EntryKeys, last: EntryKeys) -> list[Run]:
     """The runs whose ids and stamps match too (a run that does not is dropped whole: rendered again)."""
-    kept = [
-        (i, j, length)
-        for i, j, length in runs
-        if now.stamps[8 * i : 8 * (i + length)] == last.stamps[8 * j : 8 * (j + length)]
-    ]
+    kept = runs  # positions and stamps compared already
     if (
         now.count == last.count
         and all(i == j for i, j, _ in kept)
@@ -123,6 +132,4 @@ def _checked(runs: list[Run], now: EntryKeys, last: EntryKeys) -> list[Run]:
     now_ids, last_ids = now.id_list(), last.id_list()
     if now_ids is None or last_ids is None:
         return []
-    return [
-        (i, j, length) for i, j, length in kept if now_ids[i : i + length] == last_ids[j : j + length]
-    ]
+    return [(i, j, length) for i, j, length in kept if now_ids[i : i + length] == last_ids[j : j + length]]

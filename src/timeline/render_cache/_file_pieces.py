@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FilePieces", "tag_breaks"]
 
-_NO_KEYS = EntryKeys(count=0, states=b"", stamps=b"", ids="")
+_NO_KEYS = EntryKeys(count=0, stamps=b"", ids="")
 
 
 def _words(raw: bytes, code: str = "q") -> array[int]:
@@ -162,7 +162,11 @@ class FilePieces:
         return True
 
     def _assemble(
-        self, shown: tuple[Entry, ...] | list[Entry], keys: EntryKeys, runs: list[Run], render: Render,
+        self,
+        shown: tuple[Entry, ...] | list[Entry],
+        keys: EntryKeys,
+        runs: list[Run],
+        render: Render,
         identical: bool,
     ) -> Iterator[tuple[int, Chunk]]:
         old_starts, old_ends, old_tags, old_breaks = self._starts, self._ends, self._tags, self._breaks
