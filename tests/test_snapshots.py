@@ -198,3 +198,15 @@ def test_publish_feed_run_again_writes_the_bytes_of_a_cold_run(
     assert publisher.main(["--store", db, "--stream", STREAM, "--out", str(tmp_path / "cold")]) == 0
     for feed in (tmp_path / "cold").iterdir():
         assert (tmp_path / "warm" / feed.name).read_bytes() == feed.read_bytes()
+
+
+def test_a_snapshot_that_cannot_be_taken_fails_nothing(
+    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Timeline, name: str = "timeline") -> Any:
+        raise ValueError("cannot snapshot this")
+
+    monkeypatch.setattr(Timeline, "checkpoint", refuse)
+    with open_store(str(tmp_path / "t.db")) as store:
+        meetings(store, 0, 5)
+        assert as_json(resume_timeline(store)) == as_json(Timeline.from_store(store))

@@ -151,15 +151,25 @@ class Snapshots:
                 include_retracted=include_retracted,
                 reported_by=reported_by,
             )
-        timeline = Timeline.resume(
-            self.store,
-            self._checkpoints(),
-            name,
-            stream=stream,
-            as_of=as_of,
-            include_retracted=include_retracted,
-            reported_by=reported_by,
-        )
+        try:
+            timeline = Timeline.resume(
+                self.store,
+                self._checkpoints(),
+                name,
+                stream=stream,
+                as_of=as_of,
+                include_retracted=include_retracted,
+                reported_by=reported_by,
+            )
+        except (ValidationError, ValueError, TypeError, OSError):
+            # A snapshot that could not be taken (or a log that cannot be folded: the rebuild says so).
+            return Timeline.from_store(
+                self.store,
+                stream=stream,
+                as_of=as_of,
+                include_retracted=include_retracted,
+                reported_by=reported_by,
+            )
         self._unsaved[name] = 0
         return timeline
 
