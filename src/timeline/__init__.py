@@ -10,8 +10,8 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 - `timeline.testing`: test data and the exporter contract (``pip install 'timeline-core[testing]'``).
 - `timeline.serve`: the WSGI application of the feeds (`make_app`, `FeedApp`), run by ``timeline serve``.
 - `timeline.cli`: the ``timeline`` command (`main`).
-- `timeline.snapshots`: Timelines resumed from a snapshot in the cache folder (`resume_timeline`, `Snapshots`).
 - `timeline.facts`: what an event's typed fields say, worded for readers (`facts`), as the exporters show it.
+- `timeline.snapshots`: Timelines resumed from a snapshot in the cache folder (`resume_timeline`, `Snapshots`).
 
 Every other module is an implementation detail that may move or change without notice.
 """
