@@ -147,3 +147,15 @@ def test_concurrent_runs_never_see_a_wrong_byte(tmp_path: Path) -> None:
     assert cached(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed")) == plain(
         log.timeline(), "json", {}
     )
+
+
+def test_a_writer_killed_mid_save_leaves_files_the_next_save_removes(tmp_path: Path) -> None:
+    log = story()
+    cached(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed"))
+    (tmp_path / ".feed.index.0123456789ab.tmp").write_bytes(b"half an index")
+    (tmp_path / "feed.0123456789ab.data").write_bytes(b"half a rewrite")
+    log.append(Correction(id="fix", target="m3", changes={"title": "Better"}, reason="typo"))
+    assert cached(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed")) == plain(
+        log.timeline(), "json", {}
+    )
+    assert sorted(path.name for path in tmp_path.iterdir() if "0123456789ab" in path.name) == []

@@ -216,6 +216,10 @@ class RenderCacheFile:
             if stale.name != data_name:
                 with contextlib.suppress(OSError):
                     stale.unlink()  # a reader that has it open keeps reading it
+        # Temporary index files of a writer killed mid-write (we hold the lock: no other is writing).
+        for stale in self.folder.glob(f".{self.key}.index.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
 
 
 def _map(path: Path, covered: int) -> Chunk | None:
