@@ -168,7 +168,7 @@ class RenderCacheFile:
                     return False
                 if pieces.dirty:
                     self._save(pieces)
-        except OSError:
+        except (OSError, ValueError, OverflowError, MemoryError):  # the feed is written: never fail it
             return False
         return True
 
