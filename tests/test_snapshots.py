@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -92,10 +92,8 @@ def test_a_postgresql_url_names_its_store_without_the_password() -> None:
         url = "postgresql://reader@db.example:5432/news"
         schema = "timeline"
 
-    assert (
-        snapshots.store_identity(Shown())
-        == "postgresql postgresql://reader@db.example:5432/news schema=timeline"
-    )  # type: ignore[arg-type]
+    identity = snapshots.store_identity(cast("EventStore", Shown()))
+    assert identity == "postgresql postgresql://reader@db.example:5432/news schema=timeline"
 
 
 def test_turned_off_it_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
