@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import timeline
+from timeline.snapshots import resume_timeline
 
 FEEDS = {"ical": ".ics", "json": ".json", "markdown": ".md"}
 
@@ -39,7 +40,8 @@ def publish(store_url: str, stream: str, out: Path, inputs: list[Path], name: st
         if store.version(stream) == 0:
             known = ", ".join(store.streams()) or "none"
             raise timeline.StoreError(f"no stream {stream!r} in {store.url} (known streams: {known})")
-        feed = timeline.Timeline.from_store(store, stream=stream)
+        # From the last run's snapshot in the cache folder: only what is new is folded.
+        feed = resume_timeline(store, stream=stream)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for format_name, suffix in FEEDS.items():

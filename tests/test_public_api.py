@@ -28,6 +28,7 @@ SUPPORTED_SUBMODULES = (
     "timeline.serve",
     "timeline.cli",
     "timeline.facts",
+    "timeline.snapshots",
 )
 
 

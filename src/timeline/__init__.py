@@ -11,6 +11,7 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 - `timeline.serve`: the WSGI application of the feeds (`make_app`, `FeedApp`), run by ``timeline serve``.
 - `timeline.cli`: the ``timeline`` command (`main`).
 - `timeline.facts`: what an event's typed fields say, worded for readers (`facts`), as the exporters show it.
+- `timeline.snapshots`: Timelines resumed from a snapshot in the cache folder (`resume_timeline`).
 
 Every other module is an implementation detail that may move or change without notice.
 """

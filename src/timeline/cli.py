@@ -262,7 +262,9 @@ def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> Valid
     return type(exc)(f"{exc.reason} (in {source}; nothing appended)", path=path, line=exc.line)
 
 
-def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, **kwargs: Any) -> Any:
+def _timeline(
+    args: argparse.Namespace, store: EventStore, stream: str | None, *, resume: bool = False, **kwargs: Any
+) -> Any:
     """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
     from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
@@ -270,7 +272,11 @@ def _timeline(args: argparse.Namespace, store: EventStore, stream: str | None, *
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
     selection = parse_selection(args)
-    tl = Timeline.from_store(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
+    if resume:  # a script that runs again: from the last run's snapshot (timeline.snapshots)
+        from timeline.snapshots import resume_timeline as fold
+    else:
+        fold = Timeline.from_store
+    tl = fold(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
     missing = missing_types(entry.event for entry in tl.entries)
     if missing:
         _error(describe_missing(missing))
@@ -334,8 +340,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if args.stream is not None and store.version(args.stream) == 0:
             known = ", ".join(store.streams()) or "none"
             raise UsageError(f"no stream {args.stream!r} in {store.url} (known streams: {known})")
-        tl = _timeline(args, store, args.stream)
-        if args.output and args.output != "-":  # "-": standard output, as for most commands
+        to_file = bool(args.output) and args.output != "-"  # "-": standard output, as for most commands
+        tl = _timeline(args, store, args.stream, resume=to_file)
+        if to_file:
             export_to_path(tl, exporter.name, args.output, **options)
         else:
             export(tl, exporter.name, sys.stdout.buffer, **options)

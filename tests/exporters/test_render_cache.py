@@ -214,7 +214,7 @@ def test_a_corrupt_cache_changes_no_byte(tmp_path: Path, corrupt: Any) -> None:
     timeline = log.timeline()
     assert cached(timeline, "json", {}, RenderCacheFile(tmp_path, "feed")) == plain(timeline, "json", {})
     # and the cache works again afterwards
-    cache = RenderCacheFile(tmp_path, "feed").load(scope_of(_json(), {}))
+    cache = RenderCacheFile(tmp_path, "feed").load(scope_of(_json(), {}, timeline))
     _json().export_pieces(timeline, io.BytesIO(), {}, cache)
     assert cache.rendered == 0
     del cache_file
@@ -230,8 +230,8 @@ def test_a_cache_of_another_scope_is_ignored(tmp_path: Path) -> None:
     log = story()
     cache_file = RenderCacheFile(tmp_path, "feed")
     cached(log.timeline(), "json", {"lines": "true"}, cache_file)
-    assert len(cache_file.load(scope_of(_json(), {"lines": "true"}))) == 30
-    assert len(cache_file.load(scope_of(_json(), {}))) == 0
+    assert len(cache_file.load(scope_of(_json(), {"lines": "true"}, log.timeline()))) == 30
+    assert len(cache_file.load(scope_of(_json(), {}, log.timeline()))) == 0
     assert cached(log.timeline(), "json", {}, cache_file) == plain(log.timeline(), "json", {})
 
 
@@ -276,7 +276,8 @@ def test_a_concurrent_save_of_another_run_forces_a_rewrite_not_a_mixed_file(tmp_
     log = story()
     _fill(tmp_path, log)
     one, two = RenderCacheFile(tmp_path, "feed"), RenderCacheFile(tmp_path, "feed")
-    a, b = one.load(scope_of(_json(), {})), two.load(scope_of(_json(), {}))
+    scope = scope_of(_json(), {}, log.timeline())
+    a, b = one.load(scope), two.load(scope)
     log.append(Correction(id="fa", target="m1", changes={"title": "A"}, reason="r"))
     _json().export_pieces(log.timeline(), io.BytesIO(), {}, a)
     assert one.save(a)

@@ -37,6 +37,7 @@ from timeline.projections import SelectedTimeline, Timeline
 from timeline.render_cache import memory_cache
 from timeline.serve._conditional import coded_etag, refresh_seconds, strong_etag
 from timeline.serve._listen import ChangeListener
+from timeline.snapshots import Snapshots
 from timeline.store import check_stream_name
 
 if TYPE_CHECKING:
@@ -137,6 +138,8 @@ class FeedState:
         self._renders: OrderedDict[FeedRequest, Rendered] = OrderedDict()
         # Each feed's rendered entries (a render cache), dropped with its bytes.
         self._pieces: dict[FeedRequest, RenderCache] = {}
+        # Live projections resume from a snapshot in the cache folder, saved again now and then.
+        self._snapshots = Snapshots.of(store)
 
     @property
     def position(self) -> int:
@@ -183,6 +186,11 @@ class FeedState:
                 self._keep(request, rendered)
             return rendered
 
+    def save_snapshots(self) -> int:
+        """Save the snapshot of each live projection with records folded since its last (at shutdown)."""
+        with self._lock:
+            return self._snapshots.flush(list(self._projections.values()))
+
     def _keep(self, request: FeedRequest, rendered: Rendered) -> None:
         old = self._renders.pop(request, None)
         if old is not None:
@@ -223,7 +231,9 @@ class FeedState:
         for held in (self._projections, self._past):
             for key, timeline in list(held.items()):
                 try:
-                    timeline.fold(records)  # each skips what it folded already and what is not its stream's
+                    folded = timeline.fold(records)  # each skips what it folded already, and other streams'
+                    if held is self._projections:
+                        self._snapshots.noted(timeline, folded)
                 except ValidationError as exc:
                     # An amendment the store should have refused: the log is not what a Timeline can fold.
                     del held[key]
@@ -237,9 +247,12 @@ class FeedState:
         if timeline is None:
             # Built from the store, it may be ahead of `_position`; the next fold skips what it has.
             try:
-                timeline = Timeline.from_store(
-                    self.store, stream=stream, as_of=as_of, reported_by=reported_by
-                )
+                if live:
+                    timeline = self._snapshots.timeline(stream=stream)
+                else:
+                    timeline = Timeline.from_store(
+                        self.store, stream=stream, as_of=as_of, reported_by=reported_by
+                    )
             except ValidationError as exc:
                 raise StoreError(f"the log cannot be folded: {exc}") from exc
             held[key] = timeline

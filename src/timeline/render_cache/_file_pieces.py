@@ -1,0 +1,222 @@
+"""The pieces of a cache file as a `Pieces` source: unchanged runs of entries come out as byte ranges.
+
+An export's entries are matched against the last export's in bulk (`timeline.render_cache._align`); each
+matching run is written as the slices of the data file it covers (one slice per stretch of consecutive,
+same-tagged pieces: a memoryview of the mapped file, no copy), after the data blocks it covers pass their
+CRC-32 (checked once, before the first byte is given out: a corrupt block makes every entry rendered).
+The rest is rendered, and kept in memory until the cache file is saved.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, compress, count, islice
+from operator import ne, sub
+from typing import TYPE_CHECKING
+
+from timeline.render_cache._align import Run, matching_runs
+from timeline.render_cache._index import BLOCK, EntryKeys, Index
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from timeline.exporters.pieces import Chunk, Render
+    from timeline.projections import Entry
+
+__all__ = ["FilePieces", "tag_breaks"]
+
+_NO_KEYS = EntryKeys(count=0, stamps=b"", ids="")
+
+
+def _words(raw: bytes, code: str = "q") -> array[int]:
+    values = array(code)
+    values.frombytes(raw)
+    return values
+
+
+def tag_breaks(tags: array[int]) -> list[int]:
+    """The slots where a run of contiguous pieces breaks for its tags alone: 0 and each tag change."""
+    if not tags:
+        return []
+    return [0, *compress(count(1), map(ne, islice(tags, 1, None), tags))]
+
+
+class FilePieces:
+    """A `Pieces` source over one output's cache file (see `timeline.render_cache.RenderCacheFile`).
+
+    It holds the last export's layout: each entry's key, where its piece lies (start, end, in the data
+    file's coordinates: pieces rendered since the file was saved lie past its end, in memory), its tag,
+    and where runs break. Not thread-safe: one export at a time.
+    """
+
+    __slots__ = (
+        "_bases",
+        "_breaks",
+        "_buffers",
+        "_checked",
+        "_ends",
+        "_keys",
+        "_mapped",
+        "_starts",
+        "_tags",
+        "crcs",
+        "data_name",
+        "dirty",
+        "end",
+        "file_end",
+        "live",
+        "rendered",
+        "scope",
+    )
+
+    def __init__(self, scope: str, index: Index | None = None, data: Chunk = b"") -> None:
+        self.scope = scope
+        """What the pieces depend on besides the entry (see `CachingExporter.render_scope`)."""
+        self.rendered = 0
+        """How many pieces the last export rendered (the rest came from the cache)."""
+        self.dirty = False
+        """Whether the layout differs from the cache file's (then a save writes)."""
+        self.data_name = "" if index is None else index.data_name
+        """The data file the layout's first `file_end` bytes are in ("": none)."""
+        self.file_end = 0 if index is None else index.covered
+        self.end = self.file_end
+        """The end of all the bytes known: the data file's, then those rendered since."""
+        self.crcs = array("I") if index is None else _words(index.crcs, "I")
+        """The CRC-32 of each block of the data file's first `file_end` bytes."""
+        self.live = self.file_end
+        self._mapped = self.file_end  # the bytes of `data` (the mapped file), checked block by block
+        self._checked = bytearray(len(self.crcs))
+        self._buffers: list[Chunk] = [data]
+        self._bases = [0]
+        if index is None:
+            self._keys = _NO_KEYS
+            self._starts, self._ends, self._tags = array("q"), array("q"), array("q")
+            self._breaks: list[int] = []
+        else:
+            self._keys = index.keys
+            self._starts, self._ends = _words(index.starts), _words(index.ends)
+            self._tags = _words(index.tags)
+            self._breaks = _words(index.breaks).tolist()
+
+    def __len__(self) -> int:
+        """How many entries the layout has (those of the last export)."""
+        return self._keys.count
+
+    def layout(self) -> tuple[EntryKeys, array[int], array[int], array[int], list[int]]:
+        """(keys, starts, ends, tags, breaks) of the last export."""
+        return self._keys, self._starts, self._ends, self._tags, self._breaks
+
+    def segments(self) -> Iterator[Chunk]:
+        """The live pieces in order, as runs of bytes (for rewriting the data file)."""
+        starts, ends, breaks = self._starts, self._ends, self._breaks
+        if not breaks:
+            return
+        for a, b in zip(breaks, [*breaks[1:], self._keys.count], strict=True):
+            if ends[b - 1] > starts[a]:
+                yield self._slice(starts[a], ends[b - 1])
+
+    def unsaved(self) -> Iterator[Chunk]:
+        """The bytes past the data file's end (rendered since it was saved), in order."""
+        for base, buffer in zip(self._bases, self._buffers, strict=True):
+            if base >= self.file_end and len(buffer):
+                yield buffer
+
+    def saved(self, data_name: str, covered: int, crcs: array[int], rewritten: Chunk | None) -> None:
+        """The layout is now in the cache file `data_name` (`rewritten`: its new bytes, from 0)."""
+        if rewritten is not None:
+            ends = array("q", accumulate(map(sub, self._ends, self._starts)))
+            self._starts = array("q", [0, *islice(ends, 0, len(ends) - 1)]) if ends else array("q")
+            self._ends = ends
+            self._breaks = tag_breaks(self._tags)
+            self._buffers, self._bases = [rewritten], [0]
+            self._mapped, self._checked = 0, bytearray()
+            self.live = covered
+        self.data_name, self.file_end, self.end, self.crcs = data_name, covered, covered, crcs
+        self.dirty = False
+
+    def runs(self, entries: Iterable[Entry], render: Render) -> Iterator[tuple[int, Chunk]]:
+        """See `Pieces.runs`."""
+        shown = entries if isinstance(entries, (tuple, list)) else tuple(entries)
+        keys = EntryKeys.of(shown)
+        runs = matching_runs(keys, self._keys)
+        if runs and not self._readable(runs):
+            runs = []  # a corrupt block: nothing of the data file is trusted, and the next save rewrites it
+            self.data_name = ""
+        identical = runs == [(0, 0, keys.count)] and keys.count == self._keys.count
+        return self._assemble(shown, keys, runs, render, identical)
+
+    def _readable(self, runs: list[Run]) -> bool:
+        """Whether the mapped blocks `runs` read pass their CRC-32."""
+        view, crcs, checked, mapped = self._buffers[0], self.crcs, self._checked, self._mapped
+        starts, ends = self._starts, self._ends
+        for _, j, length in runs:
+            low, high = min(starts[j : j + length]), min(max(ends[j : j + length]), mapped)
+            for block in range(low // BLOCK, -(-high // BLOCK)):
+                if checked[block]:
+                    continue
+                if zlib.crc32(view[block * BLOCK : min(block * BLOCK + BLOCK, mapped)]) != crcs[block]:
+                    return False
+                checked[block] = 1
+        return True
+
+    def _assemble(
+        self,
+        shown: tuple[Entry, ...] | list[Entry],
+        keys: EntryKeys,
+        runs: list[Run],
+        render: Render,
+        identical: bool,
+    ) -> Iterator[tuple[int, Chunk]]:
+        old_starts, old_ends, old_tags, old_breaks = self._starts, self._ends, self._tags, self._breaks
+        starts, ends, tags = array("q"), array("q"), array("q")
+        breaks: list[int] = []
+        fresh: list[bytes] = []
+        base = position = self.end
+        live = rendered = i = 0
+        try:
+            for first, j, length in [*runs, (len(shown), 0, 0)]:
+                tag_before = None
+                for k in range(i, first):  # new, changed or moved: rendered
+                    piece, tag = render(shown[k])
+                    if k == i or tag != tag_before:
+                        breaks.append(k)
+                    tag_before = tag
+                    starts.append(position)
+                    position += len(piece)
+                    ends.append(position)
+                    tags.append(tag)
+                    rendered += 1
+                    if piece:
+                        fresh.append(piece)
+                        live += len(piece)
+                        yield tag, piece
+                if not length:
+                    continue
+                # The run as it was: its pieces, broken where they broke last time.
+                starts.extend(old_starts[j : j + length])
+                ends.extend(old_ends[j : j + length])
+                tags.extend(old_tags[j : j + length])
+                inner = old_breaks[bisect_right(old_breaks, j) : bisect_left(old_breaks, j + length)]
+                breaks.append(first)
+                breaks.extend(b - j + first for b in inner)
+                for a, b in zip([j, *inner], [*inner, j + length], strict=True):
+                    start, end = old_starts[a], old_ends[b - 1]
+                    if end > start:
+                        live += end - start
+                        yield old_tags[a], self._slice(start, end)
+                i = first + length
+            self._keys, self._starts, self._ends, self._tags, self._breaks = keys, starts, ends, tags, breaks
+            self.live, self.rendered = live, rendered
+            self.dirty = self.dirty or not identical
+        finally:
+            if fresh:
+                self._buffers.append(memoryview(b"".join(fresh)))
+                self._bases.append(base)
+            self.end = position
+
+    def _slice(self, start: int, end: int) -> Chunk:
+        number = bisect_right(self._bases, start) - 1
+        base = self._bases[number]
+        return self._buffers[number][start - base : end - base]
