@@ -6,8 +6,6 @@ Exit status: 0 success, 1 a failure of the system (a store that cannot be opened
 
 from __future__ import annotations
 
-import argparse
-import functools
 import itertools
 import json
 import sys
@@ -15,6 +13,7 @@ import warnings
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
+from timeline._cli_parser import build_parser
 from timeline._cli_values import (
     UsageError,
     parse_as_of,
@@ -22,13 +21,13 @@ from timeline._cli_values import (
     parse_options,
     parse_reported_by,
 )
-from timeline._distribution import DISTRIBUTION, version
 from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
 from timeline.store import default_store_url, open_store
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    import argparse
+    from collections.abc import Sequence
 
     from timeline.jsonl import BatchError, EventReader
     from timeline.store import EventStore
@@ -38,133 +37,22 @@ __all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
 
-class _ShowVersion(argparse.Action):
-    """``--version``, as argparse's own but looking the version up only when asked (it costs an import of
-    importlib.metadata, more than most commands take)."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: object) -> None:
-        super().__init__(
-            option_strings,
-            dest,
-            nargs=0,
-            default=argparse.SUPPRESS,
-            help="show program's version number and exit",
-        )
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
-        print(f"timeline {version()} ({DISTRIBUTION})")
-        parser.exit()
-
-
-_REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="timeline",
-        description="What happened, when, and who says so: an append-only log of typed events.",
-        epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
+    return build_parser(
+        {
+            "append": _cmd_append,
+            "validate": _cmd_validate,
+            "show": _cmd_show,
+            "ledger": _cmd_ledger,
+            "movements": _cmd_movements,
+            "actors": _cmd_actors,
+            "export": _cmd_export,
+            "formats": _cmd_formats,
+            "plugins": _cmd_plugins,
+            "streams": _cmd_streams,
+            "serve": _cmd_serve,
+        }
     )
-    from timeline._cli_values import add_selection_options
-
-    store_help = (
-        "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
-    )
-    parser.add_argument("--store", metavar="URL", default=None, help=store_help)
-    parser.add_argument("--version", action=_ShowVersion)
-    # The global options again on every command, so they may come after it too ("show s --store x.db");
-    # SUPPRESS: a command's own default does not overwrite a value given before the command.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_parser = functools.partial(sub.add_parser, parents=[common])
-
-    p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
-    p.add_argument("stream", metavar="STREAM", help="the stream to append to (created by its first append)")
-    p.add_argument(
-        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
-    )
-    p.add_argument(
-        "--expected-version",
-        metavar="N|none|any",
-        default="any",
-        help="refuse the batch unless the stream is at this version (default: any)",
-    )
-    p.set_defaults(run=_cmd_append)
-
-    p = add_parser("validate", help="check a JSON Lines file as append would, without appending")
-    p.add_argument(
-        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
-    )
-    p.set_defaults(run=_cmd_validate)
-
-    def add_view(
-        name: str, help_text: str, run: Callable[[argparse.Namespace], int]
-    ) -> argparse.ArgumentParser:
-        view = add_parser(name, help=help_text)
-        view.add_argument(
-            "stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)"
-        )
-        view.add_argument(
-            "--as-of",
-            metavar="DATETIME",
-            default=None,
-            help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
-        )
-        view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
-        add_selection_options(view)
-        view.set_defaults(run=run)
-        return view
-
-    show = add_view("show", "print the timeline, dates as people say them", _cmd_show)
-    show.add_argument("--retracted", action="store_true", help="also list retracted entries")
-    show.add_argument(
-        "--history", action="store_true", help="list each entry's corrections with their reasons"
-    )
-    show.add_argument("--ids", action="store_true", help="start each line with the event's id")
-    show.add_argument(
-        "--details",
-        action="store_true",
-        help="under each entry, what its fields say: amounts, words, counts, participants, sources, quotes",
-    )
-    add_view("ledger", "payments summed per payer, payee and currency", _cmd_ledger)
-    add_view("movements", "transfers summed per origin and destination", _cmd_movements)
-    add_view("actors", "each name and the entries it appears in", _cmd_actors)
-
-    p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
-    p.add_argument("format", metavar="FORMAT", help="an export format (see 'timeline formats')")
-    p.add_argument("--stream", default=None, help="one stream (default: all)")
-    p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
-    p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
-    add_selection_options(p)
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar="PATH",
-        default=None,
-        help="write here, atomically (default: standard output)",
-    )
-    p.add_argument(
-        "--option",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="an option of the format (repeatable)",
-    )
-    p.set_defaults(run=_cmd_export)
-
-    p = add_parser("formats", help="each export format, its media type and the plugin that provides it")
-    p.set_defaults(run=_cmd_formats)
-    p = add_parser("plugins", help="installed plugins, as JSON")
-    p.set_defaults(run=_cmd_plugins)
-    p = add_parser("streams", help="the streams in the store with their versions")
-    p.set_defaults(run=_cmd_streams)
-    p = sub.add_parser("serve", help="serve the feeds over HTTP, read-only (needs the [serve] extra)")
-    p.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help="as the global --store")
-    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1, loopback)")
-    p.add_argument("--port", type=int, default=8080, help="the port (default: 8080; 0: any free port)")
-    p.set_defaults(run=_cmd_serve)
-    return parser
 
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> EventStore:
@@ -268,6 +156,7 @@ def _timeline(
     """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
     from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
+    from timeline.projections.entry import stored_event
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
@@ -277,7 +166,9 @@ def _timeline(
     else:
         fold = Timeline.from_store
     tl = fold(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
-    missing = missing_types(entry.event for entry in tl.entries)
+    # The stored form: an entry kept unbuilt is of a built-in type, and building it here would undo the
+    # lazy rebuild (a re-export builds only the entries its render cache does not have).
+    missing = missing_types(stored_event(entry) for entry in tl.entries)
     if missing:
         _error(describe_missing(missing))
     return tl if selection is None else selection.apply(tl)

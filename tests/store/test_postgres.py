@@ -27,13 +27,8 @@ from timeline.events import Retraction
 from timeline.projections import Checkpoint, Timeline
 from timeline.store import NO_STREAM, EventStore, open_store
 from timeline.store import _postgres_schema as schema
-from timeline.store.postgres import (
-    PostgresStore,
-    _PostgresTx,
-    key,
-    reset_for_tests,
-    split_url,
-)
+from timeline.store._postgres_io import PostgresTx, key
+from timeline.store.postgres import PostgresStore, reset_for_tests, split_url
 
 pytestmark = pytest.mark.backends("postgres")
 
@@ -256,9 +251,9 @@ def test_a_connection_killed_mid_append_stores_nothing_and_the_store_recovers(
 ) -> None:
     store, reader = pg(), pg()
     store.append("s", story(3))
-    original, announce = _PostgresTx.insert, _PostgresTx.announce
+    original, announce = PostgresTx.insert, PostgresTx.announce
 
-    def insert(tx: _PostgresTx, *args: Any) -> None:
+    def insert(tx: PostgresTx, *args: Any) -> None:
         pid = tx._conn.info.backend_pid
         if when == "before the insert":
             _terminate(admin, pid)
@@ -266,15 +261,15 @@ def test_a_connection_killed_mid_append_stores_nothing_and_the_store_recovers(
         if when == "after the insert":
             _terminate(admin, pid)
 
-    def notify(tx: _PostgresTx, channel: str) -> None:
+    def notify(tx: PostgresTx, channel: str) -> None:
         announce(tx, channel)
         if when == "after the notify":  # the last statement before COMMIT
             _terminate(admin, tx._conn.info.backend_pid)
 
     batch = story(5, start=3)
     with monkeypatch.context() as patch:
-        patch.setattr(_PostgresTx, "insert", insert)
-        patch.setattr(_PostgresTx, "announce", notify)
+        patch.setattr(PostgresTx, "insert", insert)
+        patch.setattr(PostgresTx, "announce", notify)
         with pytest.raises(StoreError, match="lost the connection to PostgreSQL") as caught:
             store.append("s", batch)
     if when != "after the notify":  # the NOTIFY after the insert finds the connection lost, before COMMIT

@@ -326,7 +326,7 @@ class ICalExporter:
         # The calendar's own lines, serialised by icalendar, around the events: its last two items are
         # END:VCALENDAR and the empty end marker.
         out.write(_serialise(Contentlines(lines[:-2])))
-        left_out = [e.id for e in timeline if not e.retracted and not expressible(e.event.when)]
+        left_out = [e.id for e in timeline if not e.retracted and not expressible(e.when)]  # builds no event
         write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer(policy))))
         out.write(_serialise(Contentlines(lines[-2:])))
         if left_out:

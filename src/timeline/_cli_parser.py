@@ -1,0 +1,143 @@
+"""The grammar of the `timeline` command: its commands, arguments and help (`timeline.cli` runs them)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from typing import TYPE_CHECKING
+
+from timeline._cli_values import add_selection_options
+from timeline._distribution import DISTRIBUTION, version
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+
+__all__ = ["build_parser"]
+
+
+class _ShowVersion(argparse.Action):
+    """``--version``, as argparse's own but looking the version up only when asked (it costs an import of
+    importlib.metadata, more than most commands take)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: object) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        print(f"timeline {version()} ({DISTRIBUTION})")
+        parser.exit()
+
+
+_REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
+
+
+def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> argparse.ArgumentParser:
+    """The `timeline` command's parser; each command's ``run`` default is `commands` [its name]."""
+    parser = argparse.ArgumentParser(
+        prog="timeline",
+        description="What happened, when, and who says so: an append-only log of typed events.",
+        epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
+    )
+    store_help = (
+        "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
+    )
+    parser.add_argument("--store", metavar="URL", default=None, help=store_help)
+    parser.add_argument("--version", action=_ShowVersion)
+    # The global options again on every command, so they may come after it too ("show s --store x.db");
+    # SUPPRESS: a command's own default does not overwrite a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[common])
+
+    p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
+    p.add_argument("stream", metavar="STREAM", help="the stream to append to (created by its first append)")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
+    p.add_argument(
+        "--expected-version",
+        metavar="N|none|any",
+        default="any",
+        help="refuse the batch unless the stream is at this version (default: any)",
+    )
+    p.set_defaults(run=commands["append"])
+
+    p = add_parser("validate", help="check a JSON Lines file as append would, without appending")
+    p.add_argument(
+        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
+    )
+    p.set_defaults(run=commands["validate"])
+
+    def add_view(
+        name: str, help_text: str, run: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
+        view = add_parser(name, help=help_text)
+        view.add_argument(
+            "stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)"
+        )
+        view.add_argument(
+            "--as-of",
+            metavar="DATETIME",
+            default=None,
+            help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
+        )
+        view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+        add_selection_options(view)
+        view.set_defaults(run=run)
+        return view
+
+    show = add_view("show", "print the timeline, dates as people say them", commands["show"])
+    show.add_argument("--retracted", action="store_true", help="also list retracted entries")
+    show.add_argument(
+        "--history", action="store_true", help="list each entry's corrections with their reasons"
+    )
+    show.add_argument("--ids", action="store_true", help="start each line with the event's id")
+    show.add_argument(
+        "--details",
+        action="store_true",
+        help="under each entry, what its fields say: amounts, words, counts, participants, sources, quotes",
+    )
+    add_view("ledger", "payments summed per payer, payee and currency", commands["ledger"])
+    add_view("movements", "transfers summed per origin and destination", commands["movements"])
+    add_view("actors", "each name and the entries it appears in", commands["actors"])
+
+    p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
+    p.add_argument("format", metavar="FORMAT", help="an export format (see 'timeline formats')")
+    p.add_argument("--stream", default=None, help="one stream (default: all)")
+    p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
+    p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+    add_selection_options(p)
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        default=None,
+        help="write here, atomically (default: standard output)",
+    )
+    p.add_argument(
+        "--option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="an option of the format (repeatable)",
+    )
+    p.set_defaults(run=commands["export"])
+
+    p = add_parser("formats", help="each export format, its media type and the plugin that provides it")
+    p.set_defaults(run=commands["formats"])
+    p = add_parser("plugins", help="installed plugins, as JSON")
+    p.set_defaults(run=commands["plugins"])
+    p = add_parser("streams", help="the streams in the store with their versions")
+    p.set_defaults(run=commands["streams"])
+    p = sub.add_parser("serve", help="serve the feeds over HTTP, read-only (needs the [serve] extra)")
+    p.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help="as the global --store")
+    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1, loopback)")
+    p.add_argument("--port", type=int, default=8080, help="the port (default: 8080; 0: any free port)")
+    p.set_defaults(run=commands["serve"])
+    return parser
