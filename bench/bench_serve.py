@@ -1,6 +1,7 @@
 """Benchmark of `timeline serve`: what a poll costs, and how many polls a second it answers.
 
     .venv/bin/python bench/bench_serve.py [--events N] [--format ical] [--wrk-events M] [--skip-wrk]
+        [--skip-polls] [--postgres URL] [--postgres-events P]
 
 Part 1, in this process, the WSGI application called directly over a SQLite store of N events (default
 100,000, one stream, the bench mix): a full export of the feed (rendering an in-memory Timeline to bytes,
@@ -15,6 +16,11 @@ against `timeline serve` in its own process holding a cached M-event feed (defau
 and conditional GETs (If-None-Match -> 304), against the same bytes as a static file served by Python's
 `http.server` in the same run (full GETs, and If-Modified-Since -> 304). Target >= 0.5x the static
 server's requests per second for both; errors must be 0; p99 latency is printed.
+
+Part 3, with ``--postgres URL`` (default: $TIMELINE_TEST_POSTGRES_URL; its schema is dropped and made
+afresh): the unchanged poll (a 304) of a P-event feed (default 10,000) on a PostgreSQL store, with the
+NOTIFY listener (no query) against without it (one ``read_all`` query per poll), in the same run: wall and
+CPU time per poll, the median of 3 runs of 200 polls. Target: with the listener < 0.5x the time without.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -225,6 +232,53 @@ def bench_wrk(events: int) -> None:
         )
 
 
+# -- part 3: PostgreSQL, with and without the NOTIFY listener ----------------------------------------
+
+
+def bench_listener(url: str, events: int, polls: int = 200) -> None:
+    """Part 3: an unchanged poll on PostgreSQL, with the listener and without it (wall and CPU time)."""
+    from statistics import median
+
+    from timeline.serve.state import FeedState
+    from timeline.store import postgres
+
+    postgres.reset_for_tests(url)
+    store = open_store(url)
+    _fill(store, events)
+    path = f"/streams/{STREAM}.ics"
+    figures: dict[bool, tuple[float, float]] = {}
+    for listen in (False, True):
+        app = FeedApp(store, state=FeedState(store, listen=listen))
+        _, headers, _ = _call(app, path, {})
+        etag = headers["ETag"]
+        if listen:
+            listener = app.state.listener
+            assert listener is not None
+            deadline = time.monotonic() + 30
+            while not listener.listening and time.monotonic() < deadline:
+                time.sleep(0.01)
+            _call(app, path, {})  # the one read after LISTEN began
+        walls, cpus = [], []
+        for _ in range(3):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(polls):
+                got, _, _ = _call(app, path, {"If-None-Match": etag})
+                assert got.startswith("304"), got
+            walls.append((time.perf_counter() - wall) / polls)
+            cpus.append((time.process_time() - cpu) / polls)
+        figures[listen] = (median(walls), median(cpus))
+        app.state.close()
+    store.close()
+    (wall_off, cpu_off), (wall_on, cpu_on) = figures[False], figures[True]
+    print(f"unchanged poll (304) of a {events:,}-event feed on PostgreSQL (median of 3 x {polls}):")
+    print(f"  without the listener (a query)  {wall_off * 1e6:8.1f} us wall  {cpu_off * 1e6:8.1f} us CPU")
+    print(
+        f"  with the NOTIFY listener        {wall_on * 1e6:8.1f} us wall  {cpu_on * 1e6:8.1f} us CPU"
+        f"   {wall_on / wall_off:5.2f}x the wall time   target < 0.5x   "
+        f"{_verdict(wall_on / wall_off, 0.5, below=True)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run both parts."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
@@ -234,11 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-events", type=int, default=10_000)
     parser.add_argument("--skip-wrk", action="store_true")
     parser.add_argument("--skip-polls", action="store_true")
+    parser.add_argument("--postgres", default=os.environ.get("TIMELINE_TEST_POSTGRES_URL"))
+    parser.add_argument("--postgres-events", type=int, default=10_000)
     args = parser.parse_args(argv)
     if not args.skip_polls:
         bench_polls(args.events, args.format, args.repeat)
     if not args.skip_wrk:
         bench_wrk(args.wrk_events)
+    if args.postgres:
+        bench_listener(args.postgres, args.postgres_events)
     return 0
 
 

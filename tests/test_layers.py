@@ -50,7 +50,9 @@ def test_a_miss_asks_the_type_loader_which_may_register_the_type(monkeypatch: py
 def test_the_plugin_manager_is_the_default_type_loader() -> None:
     import timeline.plugins
 
-    assert events._type_loader is timeline.plugins.get_plugin_manager
+    # Set by `import timeline` (which every timeline import runs first), loading the plugins on a miss only.
+    assert events._type_loader is not None
+    assert events._type_loader() is timeline.plugins.get_plugin_manager()
 
 
 def test_generated_decoders_show_their_source_in_a_traceback() -> None:

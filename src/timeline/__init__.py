@@ -16,7 +16,10 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 Every other module is an implementation detail that may move or change without notice.
 """
 
-from timeline.codec import from_json, register_upcaster, to_json
+import importlib
+from typing import TYPE_CHECKING
+
+# Cheap, and needed by nearly every use: imported now. The rest arrive on first use (`__getattr__` below).
 from timeline.errors import (
     ConcurrencyError,
     DuplicateEventError,
@@ -38,15 +41,58 @@ from timeline.events import (
     Transfer,
     register_event_type,
 )
-from timeline.exporters.base import Exporter, check_options, choice_option, flag_option
-from timeline.exporting import export, export_to_path
-from timeline.hookspecs import hookimpl
-from timeline.jsonl import BatchError, read_events
-from timeline.plugins import PluginError
-from timeline.projections import Actors, Change, Entry, Ledger, Movements, Timeline
-from timeline.store import ANY, NO_STREAM, EventStore, Recorded, default_store_url, open_store
+from timeline.events import set_type_loader as _set_type_loader
 from timeline.values import Money, Quantity, Source
 from timeline.when import Day, Precision, When
+
+if TYPE_CHECKING:
+    from timeline.codec import from_json, register_upcaster, to_json
+    from timeline.exporters.base import Exporter, check_options, choice_option, flag_option
+    from timeline.exporting import export, export_to_path
+    from timeline.hookspecs import hookimpl
+    from timeline.jsonl import BatchError, read_events
+    from timeline.plugins import PluginError
+    from timeline.projections import Actors, Change, Entry, Ledger, Movements, Selection, Timeline
+    from timeline.store import (
+        ANY,
+        NO_STREAM,
+        EventStore,
+        Recorded,
+        check_stream_name,
+        default_store_url,
+        open_store,
+    )
+
+#: Each public name imported on first use (PEP 562) -> the module defining it: ``import timeline`` stays
+#: cheap, and a command pays only for what it uses (showing a timeline loads no cattrs and no plugins).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("from_json", "register_upcaster", "to_json"), "timeline.codec"),
+    **dict.fromkeys(("Exporter", "check_options", "choice_option", "flag_option"), "timeline.exporters.base"),
+    **dict.fromkeys(("export", "export_to_path"), "timeline.exporting"),
+    "hookimpl": "timeline.hookspecs",
+    **dict.fromkeys(("BatchError", "read_events"), "timeline.jsonl"),
+    "PluginError": "timeline.plugins",
+    **dict.fromkeys(
+        ("Actors", "Change", "Entry", "Ledger", "Movements", "Selection", "Timeline"), "timeline.projections"
+    ),
+    **dict.fromkeys(
+        ("ANY", "NO_STREAM", "EventStore", "Recorded", "check_stream_name", "default_store_url"),
+        "timeline.store",
+    ),
+    "open_store": "timeline.store",
+}
+
+
+def _load_plugin_event_types() -> object:
+    """The event-type loader: a type tag the codec does not know may be a plugin's, so load the plugins."""
+    from timeline.plugins import get_plugin_manager
+
+    return get_plugin_manager()
+
+
+# Set here, not by timeline.plugins: every import of a timeline module runs this first, and the plugins
+# (entry points, pluggy's manager) are loaded only on a miss.
+_set_type_loader(_load_plugin_event_types)
 
 __all__ = [
     "ANY",
@@ -76,6 +122,7 @@ __all__ = [
     "Quantity",
     "Recorded",
     "Retraction",
+    "Selection",
     "Source",
     "Statement",
     "StoreError",
@@ -85,6 +132,7 @@ __all__ = [
     "ValidationError",
     "When",
     "check_options",
+    "check_stream_name",
     "choice_option",
     "default_store_url",
     "export",
@@ -98,3 +146,19 @@ __all__ = [
     "register_upcaster",
     "to_json",
 ]
+
+
+if not TYPE_CHECKING:  # mypy sees the imports above; at run time the names arrive on first use
+
+    def __getattr__(name: str) -> object:
+        """A public name on first use, from the module `_LAZY` names."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'timeline' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        """The names loaded so far and every public name."""
+        return sorted({*globals(), *__all__})

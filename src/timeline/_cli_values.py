@@ -1,4 +1,4 @@
-"""The values the command line takes, parsed: expected versions, moments, days and format options.
+"""The values the command line takes, parsed: expected versions, moments, days, format options, filters.
 
 Each parser raises `UsageError` (exit status 2) with a message naming the option.
 """
@@ -12,11 +12,21 @@ from timeline.errors import TimelineError
 from timeline.store import ANY, NO_STREAM
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Sequence
 
+    from timeline.projections import Selection
     from timeline.store import Expected
 
-__all__ = ["UsageError", "parse_as_of", "parse_expected_version", "parse_options", "parse_reported_by"]
+__all__ = [
+    "UsageError",
+    "add_selection_options",
+    "parse_as_of",
+    "parse_expected_version",
+    "parse_options",
+    "parse_reported_by",
+    "parse_selection",
+]
 
 
 class UsageError(TimelineError):
@@ -67,3 +77,30 @@ def parse_options(pairs: Sequence[str]) -> dict[str, str]:
             raise UsageError(f"--option: {pair!r} is not KEY=VALUE")
         options[key.strip()] = value
     return options
+
+
+_FILTERS = (
+    ("tag", "TAG", "only entries with this tag (repeatable: any of them)"),
+    ("type", "TYPE", "only entries of this event type, e.g. payment (repeatable: any of them)"),
+    ("actor", "NAME", "only entries involving this name, e.g. a payer or a participant (repeatable)"),
+)
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """``--tag``, ``--type`` and ``--actor``: different filters must all hold, case and spacing aside (see
+    `timeline.projections.selection`)."""
+    for name, metavar, help_text in _FILTERS:
+        parser.add_argument(f"--{name}", metavar=metavar, action="append", default=[], help=help_text)
+
+
+def parse_selection(args: argparse.Namespace) -> Selection | None:
+    """The selection the filter options ask for; None when none is given."""
+    if not (args.tag or args.type or args.actor):
+        return None
+    from timeline.errors import ValidationError
+    from timeline.projections import Selection
+
+    try:
+        return Selection(tags=args.tag, types=args.type, actors=args.actor)
+    except ValidationError as exc:
+        raise UsageError(f"--{exc.path}: {exc.reason}") from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
 #: The name on the package index: ``timeline`` there is another project. The import package and the command
 #: stay ``timeline``.
 DISTRIBUTION = "timeline-core"
@@ -11,6 +9,8 @@ DISTRIBUTION = "timeline-core"
 
 def version() -> str:
     """The installed version (``0+unknown`` when run from a source tree that is not installed)."""
+    from importlib import metadata  # here: importing it costs more than most commands (asked by --version)
+
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:

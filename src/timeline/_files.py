@@ -13,7 +13,6 @@ import contextlib
 import io
 import os
 import re
-import secrets
 import stat
 from typing import TYPE_CHECKING
 
@@ -65,7 +64,8 @@ def write_atomically(path: str | os.PathLike[str], write: Callable[[BinaryIO], N
 
 def temporary_name(base: str, *, pid: int | None = None) -> str:
     """The name of a temporary file for the file named `base`, made by process `pid` (by default this one)."""
-    return f".{base}.{os.getpid() if pid is None else pid}.{secrets.token_hex(4)}{_SUFFIX}"
+    # os.urandom as secrets.token_hex uses it: importing secrets (hmac, hashlib) would cost every start-up.
+    return f".{base}.{os.getpid() if pid is None else pid}.{os.urandom(4).hex()}{_SUFFIX}"
 
 
 def is_temporary_file(name: str, base: str) -> bool:

@@ -25,17 +25,35 @@ from timeline._cli_values import (
 from timeline._distribution import DISTRIBUTION, version
 from timeline._unknown import describe_missing, missing_types
 from timeline.errors import ConcurrencyError, StoreError, TimelineError, ValidationError
-from timeline.jsonl import BatchError, EventReader
 from timeline.store import default_store_url, open_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from timeline.jsonl import BatchError, EventReader
     from timeline.store import EventStore
 
 __all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
+
+
+class _ShowVersion(argparse.Action):
+    """``--version``, as argparse's own but looking the version up only when asked (it costs an import of
+    importlib.metadata, more than most commands take)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_: object) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        print(f"timeline {version()} ({DISTRIBUTION})")
+        parser.exit()
 
 
 _REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
@@ -47,11 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
+    from timeline._cli_values import add_selection_options
+
     store_help = (
         "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
     )
     parser.add_argument("--store", metavar="URL", default=None, help=store_help)
-    parser.add_argument("--version", action="version", version=f"timeline {version()} ({DISTRIBUTION})")
+    parser.add_argument("--version", action=_ShowVersion)
     # The global options again on every command, so they may come after it too ("show s --store x.db");
     # SUPPRESS: a command's own default does not overwrite a value given before the command.
     common = argparse.ArgumentParser(add_help=False)
@@ -92,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
             help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
         )
         view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+        add_selection_options(view)
         view.set_defaults(run=run)
         return view
 
@@ -115,6 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--stream", default=None, help="one stream (default: all)")
     p.add_argument("--as-of", metavar="DATETIME", default=None, help="as known at this moment")
     p.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+    add_selection_options(p)
     p.add_argument(
         "-o",
         "--output",
@@ -179,6 +201,8 @@ def _warn_missing_ids(reader: EventReader, source: str) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from timeline.jsonl import BatchError, EventReader
+
     handle, source = _input(args.file)
     reader = EventReader(handle)
     try:
@@ -194,6 +218,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_append(args: argparse.Namespace) -> int:
+    from timeline.jsonl import BatchError, EventReader
+
     expected = parse_expected_version(args.expected_version)
     handle, source = _input(args.file)
     # Streamed: read, checked and inserted a chunk at a time in one transaction (all or nothing).
@@ -239,10 +265,13 @@ def _name_line(exc: ValidationError, lines: Sequence[int], source: str) -> Valid
 def _timeline(
     args: argparse.Namespace, store: EventStore, stream: str | None, *, resume: bool = False, **kwargs: Any
 ) -> Any:
+    """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
+    from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
+    selection = parse_selection(args)
     if resume:  # a script that runs again: from the last run's snapshot (timeline.snapshots)
         from timeline.snapshots import resume_timeline as fold
     else:
@@ -251,7 +280,7 @@ def _timeline(
     missing = missing_types(entry.event for entry in tl.entries)
     if missing:
         _error(describe_missing(missing))
-    return tl
+    return tl if selection is None else selection.apply(tl)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -299,12 +328,14 @@ def _cmd_actors(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from timeline import plugins
+    from timeline._cli_values import parse_selection
     from timeline.exporters.base import check_options
     from timeline.exporting import export, export_to_path
 
     options = parse_options(args.option)
     exporter = plugins.get_exporter(args.format)  # an unknown format fails before the store is opened
     check_options(exporter, options)  # and so do bad options
+    parse_selection(args)  # and bad filters
     with _open(args) as store:
         if args.stream is not None and store.version(args.stream) == 0:
             known = ", ".join(store.streams()) or "none"

@@ -11,16 +11,9 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 import attrs
-import cattrs
-from cattrs.errors import (
-    AttributeValidationNote,
-    BaseValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationNote,
-)
 
 from timeline import _fastcodec, _unknown
 from timeline._speed import json_text
@@ -28,6 +21,9 @@ from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Event, find_event_type
 from timeline.values import Quantity
 from timeline.when import When
+
+if TYPE_CHECKING:  # cattrs itself is imported on first use of a converter (`_checked`, `_fast`): start-up
+    import cattrs
 
 JSONDict = dict[str, Any]
 Upcaster = Callable[[JSONDict], JSONDict]
@@ -102,6 +98,9 @@ def _is_homogeneous_tuple(tp: Any) -> bool:
 
 
 def _make_converter(*, detailed: bool) -> cattrs.Converter:
+    import cattrs
+    from cattrs.errors import BaseValidationError
+
     conv = cattrs.Converter(omit_if_default=True, forbid_extra_keys=True, detailed_validation=detailed)
     # Hooks for leaf types go first: cattrs captures them when it generates the class hooks.
     conv.register_structure_hook(str, _expect(str, "a string"))
@@ -162,6 +161,13 @@ def _structure_changes(value: Any, _: Any) -> dict[str, Any]:
 
 def _translate(exc: BaseException, path: str = "") -> ValidationError:
     """Turn a cattrs error tree into one ValidationError naming the first failing field path."""
+    from cattrs.errors import (
+        AttributeValidationNote,
+        BaseValidationError,
+        ForbiddenExtraKeysError,
+        IterableValidationNote,
+    )
+
     if isinstance(exc, ValidationError):
         return exc.under(path) if path else exc
     if isinstance(exc, ForbiddenExtraKeysError):
@@ -190,8 +196,18 @@ def _translate(exc: BaseException, path: str = "") -> ValidationError:
 
 # One encoder for every dumps (json.dumps builds a new one per call); no circular check: events are trees.
 _encode_json = json_text()
-_checked = _make_converter(detailed=True)
-_fast = _make_converter(detailed=False)
+
+
+@functools.cache
+def _checked() -> cattrs.Converter:
+    """The converter validating user input in detail (each error names its field path), built on first use."""
+    return _make_converter(detailed=True)
+
+
+@functools.cache
+def _fast() -> cattrs.Converter:
+    """The faster converter for what the store wrote, built on first use (importing cattrs costs start-up)."""
+    return _make_converter(detailed=False)
 
 
 def event_class(type_tag: Any) -> type[Event]:
@@ -218,11 +234,12 @@ def from_json(data: Mapping[str, Any]) -> Event:
         raise ValidationError("required field is missing", path="type")
     cls = event_class(data["type"])
     fields = {k: v for k, v in data.items() if k != "type"}
+    checked = _checked()
     try:
-        return _checked.structure(fields, cls)
+        return checked.structure(fields, cls)
     except ValidationError as exc:
         raise exc.under(cls.TYPE) from None
-    except (BaseValidationError, ValueError, TypeError) as exc:
+    except _input_errors() as exc:
         raise _translate(exc).under(cls.TYPE) from None
 
 
@@ -236,7 +253,7 @@ def to_json(event: Event) -> JSONDict:
 
 def _to_json_cattrs(event: Event) -> JSONDict:
     """`to_json` through cattrs: for types the fast path does not know, and to prove the fast path right."""
-    fields: JSONDict = _fast.unstructure(event, type(event))
+    fields: JSONDict = _fast().unstructure(event, type(event))
     out: JSONDict = {"type": event.TYPE, "id": fields.pop("id")}
     out.update(fields)
     return out
@@ -271,20 +288,30 @@ def decode(type_tag: str, schema_version: int, data: JSONDict) -> Event:
     return _structure_stored(data, cls)
 
 
-_STORED_ERRORS: tuple[type[Exception], ...] = (
-    BaseValidationError,
-    ForbiddenExtraKeysError,
-    *_fastcodec.DECODE_ERRORS,
-)
+@functools.cache
+def _input_errors() -> tuple[type[Exception], ...]:
+    """What the checked converter raises on user input that does not fit (imported with cattrs)."""
+    from cattrs.errors import BaseValidationError
+
+    return (BaseValidationError, ValueError, TypeError)
+
+
+@functools.cache
+def _stored_errors() -> tuple[type[Exception], ...]:
+    """What the fast converter raises on a stored dict that does not fit (imported with cattrs)."""
+    from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+
+    return (BaseValidationError, ForbiddenExtraKeysError, *_fastcodec.DECODE_ERRORS)
 
 
 def _structure_stored(data: JSONDict, cls: type[Event]) -> Event:
     """`data` as a `cls` through cattrs; a ValidationError (never a cattrs error) if it is not one."""
+    fast = _fast()
     try:
-        return _fast.structure(data, cls)
+        return fast.structure(data, cls)
     except ValidationError as exc:
         raise exc.under(cls.TYPE) from None
-    except _STORED_ERRORS as exc:
+    except _stored_errors() as exc:
         raise _translate(exc).under(cls.TYPE) from None
 
 

@@ -7,6 +7,10 @@ unchanged feed keeps its inode and mtime. Through a symlink, the file the link p
 link stays. A FIFO, a character device and an open descriptor (``/dev/stdout``, ``/dev/fd/N``) are written
 into directly.
 Temporary files left by a killed export are removed by the next export of the same path.
+
+Filters: export ``Selection(tags=[...]).apply(timeline)`` (`timeline.projections.Selection`). Its render
+cache is named by the selection too, so exports of one path with and without a selection (or with another
+one) never take, nor replace, each other's pieces.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from timeline._files import CHUNK, Descriptor, write_atomically
 from timeline.errors import OutputError, TimelineError
 from timeline.exporters.base import check_options
 from timeline.plugins import PluginError, get_plugin_manager
+from timeline.projections.selection import SelectedTimeline
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -103,8 +108,17 @@ def _write(exporter: Exporter, timeline: Timeline, path: str, options: Mapping[s
     folder = os.path.dirname(os.path.realpath(path))  # through a symlink: the file it points to
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, f"no such folder {folder}")
-    cache_file = render_cache.RenderCacheFile.for_output(os.path.realpath(path), exporter.name)
+    cache_file = render_cache.RenderCacheFile.for_output(
+        os.path.realpath(path), _cache_name(exporter, timeline)
+    )
     write_atomically(path, lambda out: _run(exporter, timeline, out, options, cache_file))
+
+
+def _cache_name(exporter: Exporter, timeline: Timeline) -> str:
+    """What an output's render cache is named by besides its path: the format, and the selection if any."""
+    if isinstance(timeline, SelectedTimeline) and timeline.selection:
+        return f"{exporter.name}?{timeline.selection.scope}"
+    return exporter.name
 
 
 def _descriptor(path: str) -> int | None:

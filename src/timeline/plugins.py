@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.metadata
 import os
 import sys
 import threading
@@ -26,7 +25,7 @@ import pluggy
 from timeline import hookspecs
 from timeline._distribution import DISTRIBUTION
 from timeline.errors import TimelineError, ValidationError
-from timeline.events import Event, register_event_type, set_type_loader
+from timeline.events import Event, register_event_type
 from timeline.exporters.base import Exporter
 
 if TYPE_CHECKING:
@@ -82,6 +81,8 @@ class PluginManager(pluggy.PluginManager):
         #: Plugin name -> why it was left out, or why one of its hooks failed.
         self.failures: dict[str, str] = {}
         self._provided: dict[str, _Provided] | None = None
+        #: Plugin name -> the version of the distribution its entry point came from.
+        self.versions: dict[str, str] = {}
 
     def register(self, plugin: object, name: str | None = None) -> str | None:
         """Register `plugin` as pluggy does; the exporters are collected again on next use."""
@@ -132,7 +133,7 @@ class PluginManager(pluggy.PluginManager):
                 "name": name,
                 "hooks": sorted(h.name for h in self.get_hookcallers(plugin) or ()),
             }
-            version = _version(plugin, distributions)
+            version = self.versions.get(name) or _version(plugin, distributions)
             if version is not None:
                 info["version"] = version
             if name in self.failures:  # loaded, but a hook of it failed (an event type it could not add)
@@ -166,10 +167,7 @@ def make_plugin_manager(
     for module_name in builtins:
         _register(pm, module_name, functools.partial(importlib.import_module, module_name))
     if entry_points:
-        # One entry point at a time: pluggy's own loop stops at the first plugin that fails to import.
-        for name in sorted({ep.name for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}):
-            if not pm.has_plugin(name):
-                _guarded(pm, name, functools.partial(pm.load_setuptools_entrypoints, ENTRY_POINT_GROUP, name))
+        _load_entry_points(pm)
     for name, plugin in (plugins or {}).items():
         _register(pm, name, functools.partial(_same, plugin))
     _drop_unknown_hooks(pm)
@@ -197,9 +195,6 @@ def set_plugin_manager(manager: PluginManager | None) -> None:
         _default = manager
 
 
-set_type_loader(get_plugin_manager)  # an event type the codec does not know may come from a plugin
-
-
 def reset() -> None:
     """Forget the loaded plugins: the next use loads them again (for tests, or after installing a plugin)."""
     set_plugin_manager(None)
@@ -223,6 +218,26 @@ def formats() -> list[tuple[str, str, str]]:
 def plugin_list() -> list[dict[str, Any]]:
     """The process's plugins as dicts: name, hooks, version, ``error`` (see `PluginManager.plugin_list`)."""
     return get_plugin_manager().plugin_list()
+
+
+def _load_entry_points(pm: PluginManager) -> None:
+    """Register the plugins of group ``timeline``, the first of each name, one at a time (pluggy's own loop
+    stops at the first that fails to import, and scans every installed distribution again for each name)."""
+    from importlib import metadata  # here, not at the top: importing it costs more than showing a timeline
+
+    found: dict[str, metadata.EntryPoint] = {}
+    for entry_point in metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry_point.name, entry_point)
+    for name, entry_point in sorted(found.items()):
+        if pm.is_blocked(name) or pm.has_plugin(name):
+            continue
+        _guarded(pm, name, functools.partial(_register_entry_point, pm, name, entry_point))
+
+
+def _register_entry_point(pm: PluginManager, name: str, entry_point: Any) -> None:
+    pm.register(entry_point.load(), name=name)
+    if entry_point.dist is not None:
+        pm.versions[name] = str(entry_point.dist.version)
 
 
 def _blocked_names() -> list[str]:
@@ -331,8 +346,10 @@ def _version(plugin: object, distributions: Mapping[object, Any]) -> str | None:
         return str(dist.version)
     module = getattr(plugin, "__name__", "")
     if isinstance(module, str) and module.startswith("timeline."):  # a built-in: the library's own version
+        from importlib import metadata
+
         try:
-            return importlib.metadata.version(DISTRIBUTION)
-        except importlib.metadata.PackageNotFoundError:
+            return metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:
             return None
     return None

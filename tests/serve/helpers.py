@@ -44,7 +44,7 @@ def request(port: int, path: str, headers: Mapping[str, str] | None = None, meth
 
 
 @contextmanager
-def served(db: Path) -> Iterator[int]:
+def served(db: Path | str) -> Iterator[int]:
     """waitress serving the store at `db` in a thread of this process, on a free port; yields the port."""
     store = open_store(str(db))
     server = make_server(store, port=0)
@@ -56,6 +56,7 @@ def served(db: Path) -> Iterator[int]:
         stop(server)
         thread.join(timeout=10)
         assert not thread.is_alive()
+        server.feed_app.state.close()
         store.close()
 
 

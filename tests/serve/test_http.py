@@ -158,6 +158,20 @@ def test_head(port: int) -> None:
         (f"/streams/{STREAM}.ics?reported_by=20250414", 400, "reported_by: '20250414' is not"),
         (f"/streams/{STREAM}.ics?name=a&name=b", 400, "option 'name' is given twice"),
         ("/streams/%ff.ics", 400, "not UTF-8"),
+        (f"/streams/{STREAM}.ics?type=paymnet", 400, "type: 'paymnet' is not a known event type (known: "),
+        (f"/streams/{STREAM}.ics?tag=", 400, "tag: '' is empty"),
+        # Names no store would take: said, not "no stream" (control characters, U+2028, U+0085, a tab).
+        ("/streams/a%00b.ics", 400, "stream: 'a\\x00b' is not a valid stream name"),
+        ("/streams/a%0Ab.ics", 400, "is not a valid stream name"),
+        ("/streams/line%E2%80%A8break.ics", 400, "is not a valid stream name"),
+        ("/streams/%C2%85.ics", 400, "is not a valid stream name"),
+        ("/streams/%09.ics", 400, "is not a valid stream name"),
+        (f"/streams/{'x' * 201}.ics", 400, "1-200 characters"),
+        # Valid names that are not there: no stream (a slash decoded once; dots are characters).
+        ("/streams/..%2F..%2Fetc%2Fpasswd.ics", 404, "no stream '../../etc/passwd'"),
+        ("/streams/%2E%2E.ics", 404, "no stream '..'"),
+        ("/streams/...ics", 404, "no stream '..'"),
+        ("/streams/a%252Fb.ics", 404, "no stream 'a%2Fb'"),
     ],
 )
 def test_refusals(port: int, path: str, status: int, says: str) -> None:
@@ -198,11 +212,38 @@ def test_same_bytes_as_timeline_export(db: Path, port: int) -> None:
                 "type": "correction",
                 "id": "c-1",
                 "target": "m-1",
-                "changes": {"when": "2025-04"},
+                "changes": {"when": "2025-04", "tags": ["visit"]},
                 "reason": "only the month is known",
-            }
+            },
+            {
+                "type": "payment",
+                "id": "p-1",
+                "when": "2025-03",
+                "payer": "United States",
+                "payee": "El Salvador",
+                "amount": {"value": "6000000", "currency": "USD"},
+                "tags": ["Money"],
+            },
         ],
     )
+    filtered = [
+        (
+            f"/streams/{STREAM}.ics?tag=visit&tag=money",
+            ["ical", "--stream", STREAM, "--tag", "visit", "--tag", "money"],
+        ),
+        (
+            "/all.json?type=payment&actor=el%20salvador",
+            ["json", "--type", "payment", "--actor", "el salvador"],
+        ),
+        (
+            "/all.md?actor=Donald+Trump&type=meeting&title=T",
+            ["markdown", "--actor", "Donald Trump", "--type", "meeting", "--option", "title=T"],
+        ),
+        ("/all.ics?tag=visit&type=payment", ["ical", "--tag", "visit", "--type", "payment"]),  # nothing left
+    ]
+    for path, args in filtered:  # each filtered feed, then the whole one again: the caches stay apart
+        assert request(port, path).body == export_cli(db, args), path
+        assert request(port, "/all.json").body == export_cli(db, ["json"]), path
     cases = [
         (
             f"/streams/{STREAM}.ics?fuzzy=first-day&name=Feed",

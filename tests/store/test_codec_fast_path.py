@@ -42,7 +42,7 @@ def test_to_json_equals_cattrs_key_for_key_in_order(event: Event) -> None:
 def test_decode_equals_cattrs_and_gives_the_event_back(event: Event) -> None:
     stored = json.loads(dumps(event))
     del stored["type"]
-    slow = _fast.structure(dict(stored), type(event))
+    slow = _fast().structure(dict(stored), type(event))
     fast = decode(event.TYPE, event.SCHEMA_VERSION, dict(stored))
     assert fast == slow == event
     assert type(fast) is type(event)

@@ -250,13 +250,13 @@ def _terminate(admin: Any, pid: int) -> None:
     assert row[0] is True
 
 
-@pytest.mark.parametrize("when", ["before the insert", "after the insert"])
+@pytest.mark.parametrize("when", ["before the insert", "after the insert", "after the notify"])
 def test_a_connection_killed_mid_append_stores_nothing_and_the_store_recovers(
     pg: Callable[[], PostgresStore], admin: Any, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
     store, reader = pg(), pg()
     store.append("s", story(3))
-    original = _PostgresTx.insert
+    original, announce = _PostgresTx.insert, _PostgresTx.announce
 
     def insert(tx: _PostgresTx, *args: Any) -> None:
         pid = tx._conn.info.backend_pid
@@ -266,12 +266,18 @@ def test_a_connection_killed_mid_append_stores_nothing_and_the_store_recovers(
         if when == "after the insert":
             _terminate(admin, pid)
 
+    def notify(tx: _PostgresTx, channel: str) -> None:
+        announce(tx, channel)
+        if when == "after the notify":  # the last statement before COMMIT
+            _terminate(admin, tx._conn.info.backend_pid)
+
     batch = story(5, start=3)
     with monkeypatch.context() as patch:
         patch.setattr(_PostgresTx, "insert", insert)
+        patch.setattr(_PostgresTx, "announce", notify)
         with pytest.raises(StoreError, match="lost the connection to PostgreSQL") as caught:
             store.append("s", batch)
-    if when == "before the insert":
+    if when != "after the notify":  # the NOTIFY after the insert finds the connection lost, before COMMIT
         assert "nothing was stored" in str(caught.value)
     else:  # the failure surfaced at COMMIT: the client cannot know, and says so
         assert "may or may not be stored" in str(caught.value)

@@ -12,6 +12,7 @@ from timeline.projections.entry import Change, Entry
 from timeline.projections.ledger import Ledger, LedgerLine
 from timeline.projections.movements import MovementLine, Movements
 from timeline.projections.projection import Projection, TimelineView
+from timeline.projections.selection import SelectedTimeline, Selection
 from timeline.projections.timeline import Timeline
 from timeline.projections.window import Window
 
@@ -27,6 +28,8 @@ __all__ = [
     "MovementLine",
     "Movements",
     "Projection",
+    "SelectedTimeline",
+    "Selection",
     "Timeline",
     "TimelineView",
     "Window",

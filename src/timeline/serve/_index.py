@@ -56,7 +56,8 @@ def index_page(base_url: str, streams: Sequence[str], exporters: Mapping[str, Ex
             '<html lang="en"><head><meta charset="utf-8"><title>Timeline feeds</title></head>',
             "<body><h1>Timeline feeds</h1>",
             "<p>Subscribe to a calendar with its webcal link; every feed also takes the options of"
-            " <code>timeline export</code> as a query, such as <code>?as_of=2025-04-01</code>.</p>",
+            " <code>timeline export</code> as a query, such as <code>?as_of=2025-04-01</code>, and its"
+            " filters: <code>?tag=…&amp;type=payment&amp;actor=…</code> (each repeatable).</p>",
             "<ul>",
             *rows,
             "</ul></body></html>",

@@ -8,7 +8,9 @@ EXT is a format's extension (``.ics``, ``.json``, ``.md``) or its name (``.ical`
 ``.timelinejs``); a name wins over an extension, and an extension two formats share goes to the first by name.
 Query options are those of ``timeline export``: ``as_of`` (``--as-of``), ``reported_by`` (``--reported-by``)
 and each option of the format (``--option KEY=VALUE``), such as ``fuzzy``, ``name`` or ``refresh`` for
-iCalendar. Nothing else is reachable.
+iCalendar; and the filters ``tag``, ``type`` and ``actor`` (``--tag`` ...), each repeatable, meaning what
+`timeline.projections.selection` says: ``?tag=a&tag=b&type=payment`` is the payments tagged a or b.
+Nothing else is reachable.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
 import attrs
+
+from timeline.errors import ValidationError
+from timeline.projections.selection import Selection
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,6 +45,8 @@ ALL_STREAMS = "/all"
 STREAMS = "/streams/"
 AS_OF = "as_of"
 REPORTED_BY = "reported_by"
+#: The query's filters, each repeatable (see `timeline.projections.selection`).
+FILTERS = ("tag", "type", "actor")
 
 
 class HttpError(Exception):
@@ -66,6 +73,8 @@ class FeedRequest:
     as_of: datetime | None
     reported_by: date | None
     options: tuple[tuple[str, str], ...]  # sorted by key: a cache key as well as the exporter's options
+    selection: Selection = attrs.field(factory=Selection)
+    """The entries kept (the filters); normalized, so it is a cache key too."""
 
 
 def parse_as_of(text: str) -> datetime:
@@ -144,13 +153,24 @@ def _split_suffix(text: str) -> tuple[str, str]:
     return base, f".{suffix}"
 
 
-def _options(query: str) -> tuple[datetime | None, date | None, tuple[tuple[str, str], ...]]:
+def _selection(filters: Mapping[str, list[str]]) -> Selection:
+    try:
+        return Selection(tags=filters["tag"], types=filters["type"], actors=filters["actor"])
+    except ValidationError as exc:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"{exc.path}: {exc.reason}") from None
+
+
+def _options(query: str) -> tuple[datetime | None, date | None, tuple[tuple[str, str], ...], Selection]:
     try:
         pairs = parse_qsl(query, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         raise HttpError(HTTPStatus.BAD_REQUEST, "the query is not UTF-8") from None
     options: dict[str, str] = {}
+    filters: dict[str, list[str]] = {name: [] for name in FILTERS}
     for key, value in pairs:
+        if key in filters:
+            filters[key].append(value)
+            continue
         if key in options:
             raise HttpError(HTTPStatus.BAD_REQUEST, f"option {key!r} is given twice")
         options[key] = value
@@ -158,7 +178,7 @@ def _options(query: str) -> tuple[datetime | None, date | None, tuple[tuple[str,
     as_of = None if as_of_text is None else parse_as_of(as_of_text)
     reported_text = options.pop(REPORTED_BY, None)
     reported_by = None if reported_text is None else parse_reported_by(reported_text)
-    return as_of, reported_by, tuple(sorted(options.items()))
+    return as_of, reported_by, tuple(sorted(options.items())), _selection(filters)
 
 
 def route(path: str, query: str, known: Mapping[str, str]) -> IndexRequest | FeedRequest:
@@ -178,7 +198,12 @@ def route(path: str, query: str, known: Mapping[str, str]) -> IndexRequest | Fee
     else:
         raise HttpError(HTTPStatus.NOT_FOUND, "not found")
     format_name = _format(suffix_text, known)
-    as_of, reported_by, options = _options(query)
+    as_of, reported_by, options, selection = _options(query)
     return FeedRequest(
-        stream=stream, format=format_name, as_of=as_of, reported_by=reported_by, options=options
+        stream=stream,
+        format=format_name,
+        as_of=as_of,
+        reported_by=reported_by,
+        options=options,
+        selection=selection,
     )

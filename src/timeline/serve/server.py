@@ -25,7 +25,7 @@ class ServerMissingError(TimelineError):
 
 def make_server(store: EventStore, *, host: str = "127.0.0.1", port: int = 8080, threads: int = 4) -> Any:
     """A waitress server of the feeds of `store`, bound and not yet running (``port=0``: any free port;
-    the one it got is ``server.effective_port``)."""
+    the one it got is ``server.effective_port``; its `FeedApp` is ``server.feed_app``)."""
     try:
         import waitress.server
     except ImportError:
@@ -33,14 +33,17 @@ def make_server(store: EventStore, *, host: str = "127.0.0.1", port: int = 8080,
             "timeline serve needs waitress: pip install 'timeline-core[serve]'"
             " (or run timeline.serve.make_app under another WSGI server)"
         ) from None
-    return waitress.server.create_server(
-        FeedApp(store),
+    app = FeedApp(store)
+    server = waitress.server.create_server(
+        app,
         host=host,
         port=port,
         threads=threads,
         ident="timeline",
         clear_untrusted_proxy_headers=True,
     )
+    server.feed_app = app  # waitress may wrap the application it serves: this is ours, to close
+    return server
 
 
 def stop(server: Any) -> None:
@@ -66,3 +69,4 @@ def run(store: EventStore, *, host: str, port: int, out: TextIO | None = None) -
         server.run()
     finally:
         server.close()
+        server.feed_app.state.close()  # the NOTIFY listener, if any

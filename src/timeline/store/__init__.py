@@ -1,10 +1,15 @@
-"""Event stores: the `EventStore` contract, `open_store(url)`, and the backends (memory, SQLite, Postgres)."""
+"""Event stores: the `EventStore` contract, `open_store(url)`, and the backends (memory, SQLite, Postgres).
+
+`check_stream_name` is the rule every store applies to a new stream's name (a server checks names in URLs
+with it).
+"""
 
 from __future__ import annotations
 
 import os
 
 from timeline.errors import StoreError
+from timeline.store._append import check_stream_name
 from timeline.store.base import EventStore
 from timeline.store.contract import ANY, NO_STREAM, Appended, Clock, Expected, ExpectedVersion, Recorded
 from timeline.store.memory import MemoryStore
@@ -22,6 +27,7 @@ __all__ = [
     "MemoryStore",
     "Recorded",
     "SqliteStore",
+    "check_stream_name",
     "default_store_url",
     "open_store",
 ]

@@ -227,7 +227,26 @@ class PostgresStore(EventStore):
     @contextmanager
     def _write(self) -> Iterator[WriteTransaction]:
         with self._transaction("append", lock=True) as conn:
-            yield _PostgresTx(conn, self._sql, self.url)
+            tx = _PostgresTx(conn, self._sql, self.url)
+            yield tx
+            tx.announce(self.notify_channel)
+
+    @property
+    def notify_channel(self) -> str:
+        """The channel of the NOTIFY every append sends as it commits: the store's schema name (``timeline``
+        by default); the payload is the new head position, as text. ``timeline serve`` listens on it."""
+        return self.schema
+
+    def listener(self) -> Connection[TupleRow]:
+        """A new connection of its own, already LISTENing on `notify_channel` (``conn.notifies()`` yields
+        the appends' notifications); the caller closes it. A `StoreError` if it cannot connect."""
+        conn = _connect(self._conninfo, self.url, self._lock_timeout)
+        try:
+            conn.execute(f"LISTEN {schema.quoted_schema(self.schema)}")
+        except psycopg.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot listen to PostgreSQL at {self.url}: {exc}") from exc
+        return conn
 
     def checkpoints(self) -> PostgresCheckpointStore:
         """A `CheckpointStore` for projections, in this store's database (see `PostgresCheckpointStore`)."""
@@ -311,6 +330,13 @@ class _PostgresTx(WriteTransaction):
         self._conn = conn
         self._sql = sql
         self._where = where
+
+    def announce(self, channel: str) -> None:
+        """NOTIFY `channel` of the new head. Inside the transaction: delivered on commit only (a rolled-back
+        append wakes no one), and the head read here is the one committed (writers hold the lock)."""
+        self._conn.execute(
+            f"SELECT pg_notify('{channel}', coalesce(max(position), 0)::text) FROM {self._sql.schema}.events"
+        )
 
     def find(self, ids: Sequence[str]) -> dict[str, StoredRow]:
         rows = self._conn.execute(self._sql.find, ([key(i) for i in ids],)).fetchall()

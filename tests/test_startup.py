@@ -1,0 +1,143 @@
+"""Start-up (issue 11): `import timeline` and `timeline show` load no cattrs, no entry-point machinery and no
+plugin manager, and still work; every public name `timeline` hands out on first use is the real object.
+
+Structural, never timing: each test runs a fresh interpreter and looks at `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import timeline
+
+STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
+STREAM = "el-salvador-deportations"
+#: Loaded only when a command needs them: the validating codec, entry points, pluggy's manager, the exporters.
+HEAVY = ("cattrs", "importlib.metadata", "pluggy", "timeline.plugins", "timeline.exporting", "icalendar")
+
+_REPORT_MODULES = """
+import json, sys
+print(json.dumps(sorted(name for name in sys.modules if name in {heavy!r})))
+"""
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+
+def _loaded(code: str) -> tuple[list[str], str]:
+    """Run `code` in a fresh interpreter: the HEAVY modules it left loaded, and what it printed before."""
+    done = _python(code + _REPORT_MODULES.format(heavy=set(HEAVY)))
+    assert done.returncode == 0, done.stderr
+    *printed, last = done.stdout.rstrip("\n").split("\n")
+    return json.loads(last), "\n".join(printed)
+
+
+@pytest.fixture(scope="module")
+def bare() -> list[str]:
+    """What a bare interpreter already loads of HEAVY (a site hook might import importlib.metadata)."""
+    return _loaded("")[0]
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("startup") / "small.db")
+    from timeline.cli import main
+
+    assert main(["--store", path, "append", STREAM, str(STORY)]) == 0
+    return path
+
+
+def test_import_timeline_loads_none_of_the_heavy_modules(bare: list[str]) -> None:
+    loaded, _ = _loaded("import timeline\nassert timeline.When.parse('2025-04').precision")
+    assert loaded == bare
+
+
+def test_hookimpl_costs_pluggy_only_not_the_plugin_manager(bare: list[str]) -> None:
+    loaded, _ = _loaded("from timeline import hookimpl\nassert callable(hookimpl)")
+    assert sorted(set(loaded) - set(bare)) == ["pluggy"]
+
+
+def test_timeline_show_loads_none_of_the_heavy_modules_and_shows_the_story(
+    bare: list[str], small_store: str
+) -> None:
+    loaded, printed = _loaded(
+        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'show', {STREAM!r}]) == 0\n"
+    )
+    assert loaded == bare
+    assert "Alien Enemies Act" in printed
+    assert len(printed.splitlines()) >= 9
+
+
+def test_export_still_loads_the_plugins_it_needs(small_store: str) -> None:
+    loaded, printed = _loaded(
+        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'export', 'json']) == 0\n"
+    )
+    assert {"timeline.plugins", "importlib.metadata", "pluggy"} <= set(loaded)
+    assert json.loads(printed)
+
+
+def test_a_type_only_a_plugin_provides_still_loads_the_plugins(bare: list[str]) -> None:
+    # The event-type loader is set by `import timeline`, before anything loads timeline.plugins.
+    code = "import timeline.codec as c\nassert c._known_class('no-plugin-has-this') is None\n"
+    loaded, _ = _loaded(code)
+    assert "timeline.plugins" in loaded
+
+
+def test_version_is_still_given() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("timeline ")
+    assert "(timeline-core)" in done.stdout
+
+
+def test_from_json_still_validates_in_detail_after_a_lazy_start() -> None:
+    done = _python(
+        "import timeline\n"
+        "try:\n"
+        "    timeline.from_json({'type': 'meeting', 'when': '2025', 'participants': 'A'})\n"
+        "except timeline.ValidationError as exc:\n"
+        "    print(exc.path)\n"
+    )
+    assert done.stdout.strip() == "meeting.participants", done.stderr
+
+
+@pytest.mark.parametrize("name", sorted(timeline._LAZY))
+def test_each_lazy_public_name_is_the_real_object(name: str) -> None:
+    real = getattr(importlib.import_module(timeline._LAZY[name]), name)
+    assert getattr(timeline, name) is real
+    assert name in timeline.__all__
+
+
+def test_every_public_name_is_listed_by_dir_and_star_import() -> None:
+    assert set(timeline.__all__) <= set(dir(timeline))
+    namespace: dict[str, object] = {}
+    exec("from timeline import *", namespace)
+    assert set(timeline.__all__) <= set(namespace)
+    assert len(timeline.__all__) == len(set(timeline.__all__))
+
+
+def test_each_lazy_name_resolves_in_a_fresh_interpreter() -> None:
+    done = _python(
+        "import timeline\n"
+        "for name, module in timeline._LAZY.items():\n"
+        "    import importlib\n"
+        "    assert getattr(timeline, name) is getattr(importlib.import_module(module), name), name\n"
+        "print(len(timeline._LAZY))\n"
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) == len(timeline._LAZY) > 0
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        timeline.nothing_here  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(timeline, "_LAZY_nope")
