@@ -203,7 +203,9 @@ class FeedState:
             self._pieces.pop(key, None)
 
     def close(self) -> None:
-        """Stop the NOTIFY listener, if one runs (the store stays open: it is the caller's)."""
+        """Save the live projections' snapshots and stop the NOTIFY listener, if one runs (the store stays
+        open: it is the caller's)."""
+        self.save_snapshots()
         if self.listener is not None:
             self.listener.close()
 
