@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import timeline.projections.entry as entry_module
+from timeline.projections import _lazy
 from timeline.cli import main
 
 STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
@@ -16,7 +17,7 @@ STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
 
 def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     built: list[int] = []
-    real = entry_module.build
+    real = _lazy.build
 
     def counting(value: Any, position: int) -> Any:
         built.append(position)
