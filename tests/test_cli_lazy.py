@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import timeline.projections.entry as entry_module
-from timeline.projections import _lazy
 from timeline.cli import main
+from timeline.projections import _lazy
 
 STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
 
