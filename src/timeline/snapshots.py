@@ -160,6 +160,7 @@ class Snapshots:
                 as_of=as_of,
                 include_retracted=include_retracted,
                 reported_by=reported_by,
+                save_after=self.every,
             )
         except (ValidationError, ValueError, TypeError, OSError):
             # A snapshot that could not be taken (or a log that cannot be folded: the rebuild says so).

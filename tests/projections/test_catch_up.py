@@ -195,3 +195,21 @@ def test_file_checkpoint_store_without_a_checkpoint(tmp_path: Path) -> None:
     assert checkpoints.get("t") is None
     with pytest.raises(ValidationError):
         checkpoints.path("")
+
+
+def test_resume_saves_again_only_after_save_after_records(store: EventStore, tmp_path: Path) -> None:
+    checkpoints = FileCheckpointStore(tmp_path)
+    store.append("s", [said(f"e{i}") for i in range(30)])
+    Timeline.resume(store, checkpoints, "t", save_after=5)  # a rebuild always saves
+    for i in range(4):
+        store.append("s", [said(f"late{i}")])
+        resumed = Timeline.resume(store, checkpoints, "t", save_after=5)
+        assert snapshot(resumed) == snapshot(Timeline.from_store(store))
+        saved = checkpoints.get("t")
+        assert saved is not None
+        assert saved.position == 30  # 1..4 records since: folded again next time, not written again
+    store.append("s", [said("late4")])
+    Timeline.resume(store, checkpoints, "t", save_after=5)
+    saved = checkpoints.get("t")
+    assert saved is not None
+    assert saved.position == 35

@@ -324,16 +324,20 @@ class Timeline:
         as_of: datetime | None = None,
         include_retracted: bool = False,
         reported_by: date | None = None,
+        save_after: int = 1,
     ) -> Timeline:
         """Restart where the checkpoint `name` stopped, catch up with `store`, and store the new checkpoint.
 
         The checkpoint is ignored (the Timeline is rebuilt) if it was taken with other settings, cannot be
         read, is of another format, or was taken of another store: one ahead of this one, or whose record at
         the checkpoint's position is not the one this store holds there (a store replaced by another).
+        The new checkpoint is stored after a rebuild, or once at least `save_after` records were folded
+        since the checkpoint: a script that runs often may pass more, so each run folds the few records
+        since the last save instead of writing the whole state again.
         """
         fresh = cls(stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by)
         timeline = usable_checkpoint(cls, checkpoints, name, fresh, store) or fresh
         folded = timeline.catch_up(store)
-        if folded or timeline is fresh:
+        if timeline is fresh or (folded and folded >= save_after):
             checkpoints.put(timeline.checkpoint(name))
         return timeline
