@@ -363,10 +363,8 @@ def layers_markdown(pyproject: Path) -> str:
 
 
 def command_line_parser() -> argparse.ArgumentParser:
-    """The parser of the ``timeline`` command (its builder is private to `timeline.cli`)."""
-    build = getattr(timeline.cli, "build_parser", None) or timeline.cli._parser
-    parser: argparse.ArgumentParser = build()
-    return parser
+    """The parser of the ``timeline`` command (`timeline.cli.build_parser`)."""
+    return timeline.cli.build_parser()
 
 
 def _write(path: Path, text: str) -> None:

@@ -13,7 +13,7 @@ import warnings
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from timeline._cli_parser import build_parser
+from timeline._cli_parser import build_parser as _grammar
 from timeline._cli_values import (
     UsageError,
     parse_as_of,
@@ -32,13 +32,15 @@ if TYPE_CHECKING:
     from timeline.jsonl import BatchError, EventReader
     from timeline.store import EventStore
 
-__all__ = ["UsageError", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
+__all__ = ["UsageError", "build_parser", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
-    return build_parser(
+def build_parser() -> argparse.ArgumentParser:
+    """The `timeline` command's parser, each command bound to its function (the docs' CLI reference is
+    generated from it)."""
+    return _grammar(
         {
             "append": _cmd_append,
             "validate": _cmd_validate,
@@ -286,7 +288,7 @@ def _warning(message: Warning | str, *_: object, **__: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (the console script exits with it)."""
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
