@@ -98,8 +98,5 @@ def fold_rows(timeline: Timeline, rows: Iterable[RawRecord]) -> int:
             if last_changed is None or recorded_at > last_changed:
                 last_changed = recorded_at
     finally:
-        timeline.position, timeline._version, timeline._last_changed = position, version, last_changed
-        timeline._last_id = last_id
-        if (bulk and folded) or before:
-            timeline._sync(before, everything=bulk)
+        timeline._settle(position, version, last_changed, last_id, before, bulk=bulk and folded > 0)
     return folded

@@ -216,12 +216,25 @@ class Timeline:
                 if last_changed is None or recorded_at > last_changed:
                     last_changed = recorded_at
         finally:
-            # Even when an amendment fails, what was folded before it stays folded, and consistent.
-            self.position, self._version, self._last_changed = position, version, last_changed
-            self._last_id = last_id
-            if (bulk and folded) or before:
-                self._sync(before, everything=bulk)
+            self._settle(position, version, last_changed, last_id, before, bulk=bulk and folded > 0)
         return folded
+
+    def _settle(
+        self,
+        position: int,
+        version: int,
+        last_changed: datetime | None,
+        last_id: str | None,
+        before: dict[str, Entry | None],
+        *,
+        bulk: bool,
+    ) -> None:
+        """Record where a fold stopped and bring the sorted entries in line: what a fold (typed or raw)
+        does last, also when an amendment failed (what was folded before it stays folded, and consistent)."""
+        self.position, self._version, self._last_changed = position, version, last_changed
+        self._last_id = last_id
+        if bulk or before:
+            self._sync(before, everything=bulk)
 
     def _sync(self, before: dict[str, Entry | None], *, everything: bool) -> None:
         """Bring the sorted entries in line with `_by_id`: all of them, or those in `before` that changed."""
