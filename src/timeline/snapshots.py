@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from timeline.checkpoints import Checkpoint, FileCheckpointStore
 from timeline.errors import ValidationError
@@ -136,41 +136,22 @@ class Snapshots:
     ) -> Timeline:
         """`Timeline.from_store(store, ...)`, resumed from its snapshot when there is one (then only what
         the store recorded since is folded), and the snapshot saved again if anything was folded."""
-        name = snapshot_name(
-            self.store,
-            stream=stream,
-            as_of=as_of,
-            include_retracted=include_retracted,
-            reported_by=reported_by,
-        )
+        settings: dict[str, Any] = {
+            "stream": stream,
+            "as_of": as_of,
+            "include_retracted": include_retracted,
+            "reported_by": reported_by,
+        }
+        name = snapshot_name(self.store, **settings)
         if self.folder is None or name is None:
-            return Timeline.from_store(
-                self.store,
-                stream=stream,
-                as_of=as_of,
-                include_retracted=include_retracted,
-                reported_by=reported_by,
-            )
+            return Timeline.from_store(self.store, **settings)
         try:
             timeline = Timeline.resume(
-                self.store,
-                self._checkpoints(),
-                name,
-                stream=stream,
-                as_of=as_of,
-                include_retracted=include_retracted,
-                reported_by=reported_by,
-                save_after=self.every,
+                self.store, self._checkpoints(), name, **settings, save_after=self.every
             )
         except (ValidationError, ValueError, TypeError, OSError):
             # A snapshot that could not be taken (or a log that cannot be folded: the rebuild says so).
-            return Timeline.from_store(
-                self.store,
-                stream=stream,
-                as_of=as_of,
-                include_retracted=include_retracted,
-                reported_by=reported_by,
-            )
+            return Timeline.from_store(self.store, **settings)
         self._unsaved[name] = 0
         return timeline
 

@@ -134,53 +134,40 @@ class SqliteStore(EventStore):
 
     def read(self, stream: str, *, after_version: int = 0) -> Iterator[Recorded]:
         """The stream's events after `after_version`, in order, read a page at a time."""
-        query = f"SELECT {COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT {PAGE}"
-        version = after_version
         check_readable_name(stream)
-        while True:
-            rows = self._fetch(query, (stream, version))
-            if not rows:
-                return
+        for rows in self._pages(COLUMNS, "stream = ? AND version > ?", "version", (stream, after_version)):
             yield from _decode_page(rows, self.path)
-            version = rows[-1][2]
 
     def read_all(self, after: int = 0) -> Iterator[Recorded]:
         """The whole log after global position `after`, in position order, read a page at a time."""
-        query = f"SELECT {COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT {PAGE}"
-        position = after
-        while True:
-            rows = self._fetch(query, (position,))
-            if not rows:
-                return
+        for rows in self._pages(COLUMNS, "position > ?", "position", (after,)):
             yield from _decode_page(rows, self.path)
-            position = rows[-1][0]
 
     raw_reads = True
 
     def read_all_raw(self, after: int = 0) -> Iterator[RawRecord]:
         """The whole log after global position `after` as stored rows, read a page at a time."""
-        query = f"SELECT {RAW_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT {PAGE}"
-        position = after
-        while True:
-            rows = self._fetch(query, (position,))
-            if not rows:
-                return
+        for rows in self._pages(RAW_COLUMNS, "position > ?", "position", (after,)):
             yield from _raw_page(rows)
-            position = rows[-1][0]
 
     def read_raw(self, stream: str, *, after_version: int = 0) -> Iterator[RawRecord]:
         """The stream's events after `after_version` as stored rows, read a page at a time."""
-        query = (
-            f"SELECT {RAW_COLUMNS} FROM events WHERE stream = ? AND version > ? ORDER BY version LIMIT {PAGE}"
-        )
-        version = after_version
         check_readable_name(stream)
+        pages = self._pages(RAW_COLUMNS, "stream = ? AND version > ?", "version", (stream, after_version))
+        for rows in pages:
+            yield from _raw_page(rows)
+
+    def _pages(self, columns: str, where: str, order: str, params: tuple[Any, ...]) -> Iterator[list[Any]]:
+        """Pages of `columns` matching `where`, by `order` (``position``, each row's first column, or
+        ``version``, its third; the last of `params`): each page starts after the previous page's last row."""
+        query = f"SELECT {columns} FROM events WHERE {where} ORDER BY {order} LIMIT {PAGE}"
+        at = 0 if order == "position" else 2
         while True:
-            rows = self._fetch(query, (stream, version))
+            rows = self._fetch(query, params)
             if not rows:
                 return
-            yield from _raw_page(rows)
-            version = rows[-1][2]
+            yield rows
+            params = (*params[:-1], rows[-1][at])
 
     def version(self, stream: str) -> int:
         """The stream's current version (0 when it does not exist)."""
