@@ -8,7 +8,6 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from timeline import When
-from timeline.when import MONTHS  # English whatever the process locale: the page's words are English
 from timeline_html._text import escape
 
 if TYPE_CHECKING:
@@ -16,6 +15,21 @@ if TYPE_CHECKING:
 
 __all__ = ["MONTHS", "datetime_value", "day_words", "recorded", "when_html"]
 
+#: English month names, January first (the page's own words are English, whatever the process locale).
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # What HTML accepts in <time datetime> (a year, a month, a date, a global date and time) among EDTF texts.
 _HTML_DATETIME = re.compile(
