@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,18 @@ STREAM = "el-salvador-deportations"
 #: Loaded only when a command needs them: the validating codec, entry points, pluggy's manager, the exporters.
 HEAVY = ("cattrs", "importlib.metadata", "pluggy", "timeline.plugins", "timeline.exporting", "icalendar")
 
+#: What reading and showing a timeline does not need: appending, the other backend, checkpoints, the other
+#: projections, and what argparse would load to ask the terminal its width (shutil, and zlib with it).
+NOT_FOR_SHOW = (
+    "timeline.store._append",
+    "timeline.store.memory",
+    "timeline.checkpoints",
+    "timeline.projections.ledger",
+    "timeline.projections.selection",
+    "pathlib",
+    "shutil",
+)
+
 _REPORT_MODULES = """
 import json, sys
 print(json.dumps(sorted(name for name in sys.modules if name in {heavy!r})))
@@ -31,9 +44,9 @@ def _python(code: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
 
 
-def _loaded(code: str) -> tuple[list[str], str]:
-    """Run `code` in a fresh interpreter: the HEAVY modules it left loaded, and what it printed before."""
-    done = _python(code + _REPORT_MODULES.format(heavy=set(HEAVY)))
+def _loaded(code: str, watched: tuple[str, ...] = HEAVY) -> tuple[list[str], str]:
+    """Run `code` in a fresh interpreter: the `watched` modules it left loaded, and what it printed before."""
+    done = _python(code + _REPORT_MODULES.format(heavy=set(watched)))
     assert done.returncode == 0, done.stderr
     *printed, last = done.stdout.rstrip("\n").split("\n")
     return json.loads(last), "\n".join(printed)
@@ -73,6 +86,44 @@ def test_timeline_show_loads_none_of_the_heavy_modules_and_shows_the_story(
     assert loaded == bare
     assert "Alien Enemies Act" in printed
     assert len(printed.splitlines()) >= 9
+
+
+def test_timeline_show_loads_only_what_reading_needs(small_store: str) -> None:
+    bare = _loaded("", NOT_FOR_SHOW)[0]
+    loaded, printed = _loaded(
+        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'show', {STREAM!r}]) == 0\n",
+        NOT_FOR_SHOW,
+    )
+    assert loaded == bare
+    assert "Alien Enemies Act" in printed
+
+
+def test_help_is_still_as_wide_as_the_terminal_says() -> None:
+    for columns in ("50", "120"):
+        done = subprocess.run(
+            [sys.executable, "-m", "timeline.cli", "show", "--help"],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "COLUMNS": columns},
+        )
+        assert done.returncode == 0, done.stderr
+        widest = max(map(len, done.stdout.splitlines()))
+        assert widest <= int(columns) - 2
+        assert widest > int(columns) - 20  # wrapped at that width, not at argparse's own fallback
+
+
+@pytest.mark.parametrize(
+    ("package", "name"),
+    [("timeline.store", n) for n in ("MemoryStore", "SqliteStore")]
+    + [("timeline.projections", n) for n in sorted(importlib.import_module("timeline.projections")._LAZY)],
+)
+def test_each_lazy_name_of_a_package_is_the_real_object(package: str, name: str) -> None:
+    module = importlib.import_module(package)
+    real = getattr(importlib.import_module(module._LAZY[name]), name)
+    assert getattr(module, name) is real
+    assert name in module.__all__
+    assert name in dir(module)
 
 
 def test_export_still_loads_the_plugins_it_needs(small_store: str) -> None:

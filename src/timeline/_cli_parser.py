@@ -33,6 +33,32 @@ class _ShowVersion(argparse.Action):
         parser.exit()
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's own, asking for the terminal's width when help is written rather than when it is made.
+
+    argparse makes a formatter for every argument it adds (to check its metavar), and each would ask the
+    terminal again; the first would also import shutil, and with it zlib, bz2 and lzma: milliseconds of a
+    command's start-up that only ``--help`` and a usage error need.
+    """
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, 80 if width is None else width)
+        self._asked = (max_help_position, width)
+
+    def format_help(self) -> str:
+        """The help (or usage), at the terminal's width unless one was given."""
+        max_help_position, width = self._asked
+        if width is None:  # as argparse does it, here instead of in __init__
+            import shutil
+
+            width = shutil.get_terminal_size().columns - 2
+            self._width = width
+            self._max_help_position = min(max_help_position, max(width - 20, self._indent_increment * 2))
+        return super().format_help()
+
+
 _REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
 
 
@@ -40,6 +66,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
     """The `timeline` command's parser; each command's ``run`` default is `commands` [its name]."""
     parser = argparse.ArgumentParser(
         prog="timeline",
+        formatter_class=_HelpFormatter,
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
@@ -50,10 +77,11 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
     parser.add_argument("--version", action=_ShowVersion)
     # The global options again on every command, so they may come after it too ("show s --store x.db");
     # SUPPRESS: a command's own default does not overwrite a value given before the command.
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, formatter_class=_HelpFormatter)
     common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_parser = functools.partial(sub.add_parser, parents=[common])
+    # prog given: argparse would format a usage line to find it (and so ask the terminal its width).
+    sub = parser.add_subparsers(prog="timeline", dest="command", metavar="COMMAND", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[common], formatter_class=_HelpFormatter)
 
     p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
     p.add_argument("stream", metavar="STREAM", help="the stream to append to (created by its first append)")
@@ -135,7 +163,11 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
     p.set_defaults(run=commands["plugins"])
     p = add_parser("streams", help="the streams in the store with their versions")
     p.set_defaults(run=commands["streams"])
-    p = sub.add_parser("serve", help="serve the feeds over HTTP, read-only (needs the [serve] extra)")
+    p = sub.add_parser(
+        "serve",
+        formatter_class=_HelpFormatter,
+        help="serve the feeds over HTTP, read-only (needs the [serve] extra)",
+    )
     p.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help="as the global --store")
     p.add_argument("--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8080, help="the port (default: 8080; 0: any free port)")

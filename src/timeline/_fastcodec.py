@@ -20,6 +20,8 @@ correction's changes: a float or a non-text key there is written differently by 
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -74,8 +76,11 @@ class _Field:
     always: bool  # encoded even when equal to its default (cattrs: a factory that is not pure)
 
 
-def _convert(tp: Any, names: dict[str, Any], var: str = "v") -> tuple[str, str]:
-    """The (encode, decode) expressions of `var` for a value of type `tp`; helpers go into `names`."""
+def _convert(tp: Any, names: dict[str, Any], var: str = "v", *, encode: bool = True) -> tuple[str, str]:
+    """The (encode, decode) expressions of `var` for a value of type `tp`; helpers go into `names`.
+
+    Without `encode`, only the decode expression is meant to be used: a field's class gets no encoder.
+    """
     if tp in (str, bool):
         return var, var
     if tp is int:  # orjson reads a whole number past 64 bits as a float: refused, the caller falls back
@@ -92,21 +97,22 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v") -> tuple[str, str]:
         return f"dict({var})", f"dict({var})"
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        enc, dec = _convert(args[0] if args[1] is type(None) else args[1], names, var)
+        enc, dec = _convert(args[0] if args[1] is type(None) else args[1], names, var, encode=encode)
         if enc == dec == var:
             return var, var
         return f"None if {var} is None else {enc}", f"None if {var} is None else {dec}"
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         item = var + "_"
-        enc, dec = _convert(args[0], names, item)
+        enc, dec = _convert(args[0], names, item, encode=encode)
         if enc == dec == item:
             return f"list({var})", f"tuple({var})"
         if attrs.has(args[0]):  # map, not a comprehension: in Python 3.11 that is a function built per call
             return f"list(map(_enc_{id(args[0])}, {var}))", f"tuple(map(_dec_{id(args[0])}, {var}))"
         return f"[{enc} for {item} in {var}]", f"tuple([{dec} for {item} in {var}])"
     if attrs.has(tp):
-        enc_fn, dec_fn = encoder(tp), decoder(tp)
-        if enc_fn is None or dec_fn is None:
+        dec_fn = decoder(tp)
+        enc_fn = encoder(tp) if encode else None  # both or neither are supported: one set of fields
+        if dec_fn is None or (encode and enc_fn is None):
             raise _Unsupported(tp)
         # Named by id: two value classes may share a name.
         names[f"_enc_{id(tp)}"] = enc_fn
@@ -117,19 +123,37 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v") -> tuple[str, str]:
     raise _Unsupported(tp)
 
 
-def _fields(cls: type, names: dict[str, Any]) -> list[_Field]:
-    hints = typing.get_type_hints(cls)
+def _fields(cls: type, names: dict[str, Any], *, encode: bool = True) -> list[_Field]:
     out = []
     for field in attrs.fields(cls):
         if not field.init or field.converter is not None or field.alias != field.name:
             raise _Unsupported(field.name)
-        enc, dec = _convert(hints[field.name], names)
+        enc, dec = _convert(_field_type(cls, field.name), names, encode=encode)
         default = field.default
         always = isinstance(default, attrs.Factory) and (  # type: ignore[arg-type]
             default.takes_self or default.factory not in _PURE_FACTORIES
         )
         out.append(_Field(name=field.name, encode=enc, decode=dec, default=default, always=always))
     return out
+
+
+def _field_type(cls: type, name: str) -> Any:
+    """The type of field `name` of `cls`, its annotation evaluated in the module of the class that declares
+    it, as `typing.get_type_hints` does; but each annotation text is evaluated once per module, where
+    get_type_hints compiles every annotation of every class again (most of a command's decoder set-up)."""
+    for klass in cls.__mro__:
+        annotation = inspect.get_annotations(klass).get(name, _MISSING)
+        if annotation is not _MISSING:
+            return _evaluated(klass.__module__, annotation) if isinstance(annotation, str) else annotation
+    raise _Unsupported(name)
+
+
+_MISSING = object()
+
+
+@functools.cache
+def _evaluated(module: str, annotation: str) -> Any:
+    return eval(annotation, vars(sys.modules[module]))  # a class's own annotation, as typing does
 
 
 def _default_value(field: _Field) -> Any:
@@ -231,7 +255,7 @@ def _make_encoder(cls: type, *, to_text: bool = False) -> Any:
 def _make_decoder(cls: type) -> Decoder | None:
     names: dict[str, Any] = {"_absent": object()}
     try:
-        fields = _fields(cls, names)
+        fields = _fields(cls, names, encode=False)
     except _Unsupported:
         return None
     names["_known"] = frozenset(f.name for f in fields) | ({"type"} if getattr(cls, "TYPE", None) else set())

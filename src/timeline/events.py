@@ -6,7 +6,6 @@ fuzzy `when`; corrections and retractions point at an earlier occurrence by id a
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import attrs
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
 
 def new_event_id() -> str:
     """A fresh random event id (a UUID4 as text)."""
+    import uuid  # here: reading a store makes no ids, and uuid costs a start-up a few milliseconds
+
     return str(uuid.uuid4())
 
 

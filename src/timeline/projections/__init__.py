@@ -6,15 +6,33 @@ folds only what is new) and can be checkpointed (`Timeline.save_checkpoint` / `l
 `Timeline.resume` with a `CheckpointStore`).
 """
 
-from timeline.checkpoints import Checkpoint, CheckpointStore, FileCheckpointStore
-from timeline.projections.actors import Actors
-from timeline.projections.entry import Change, Entry
-from timeline.projections.ledger import Ledger, LedgerLine
-from timeline.projections.movements import MovementLine, Movements
-from timeline.projections.projection import Projection, TimelineView
-from timeline.projections.selection import SelectedTimeline, Selection
-from timeline.projections.timeline import Timeline
-from timeline.projections.window import Window
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from timeline.checkpoints import Checkpoint, CheckpointStore, FileCheckpointStore
+    from timeline.projections.actors import Actors
+    from timeline.projections.entry import Change, Entry
+    from timeline.projections.ledger import Ledger, LedgerLine
+    from timeline.projections.movements import MovementLine, Movements
+    from timeline.projections.projection import Projection, TimelineView
+    from timeline.projections.selection import SelectedTimeline, Selection
+    from timeline.projections.timeline import Timeline
+    from timeline.projections.window import Window
+
+#: Each public name imported on first use (PEP 562) -> its module: a command that shows a Timeline does not
+#: import the ledger, the checkpoints or the selection.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("Checkpoint", "CheckpointStore", "FileCheckpointStore"), "timeline.checkpoints"),
+    "Actors": "timeline.projections.actors",
+    **dict.fromkeys(("Change", "Entry"), "timeline.projections.entry"),
+    **dict.fromkeys(("Ledger", "LedgerLine"), "timeline.projections.ledger"),
+    **dict.fromkeys(("MovementLine", "Movements"), "timeline.projections.movements"),
+    **dict.fromkeys(("Projection", "TimelineView"), "timeline.projections.projection"),
+    **dict.fromkeys(("SelectedTimeline", "Selection"), "timeline.projections.selection"),
+    "Timeline": "timeline.projections.timeline",
+    "Window": "timeline.projections.window",
+}
 
 __all__ = [
     "Actors",
@@ -34,3 +52,19 @@ __all__ = [
     "TimelineView",
     "Window",
 ]
+
+
+if not TYPE_CHECKING:  # mypy sees the imports above; at run time the names arrive on first use
+
+    def __getattr__(name: str) -> object:
+        """A public name on first use, from the module `_LAZY` names."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'timeline.projections' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        """The names loaded so far and every public name."""
+        return sorted({*globals(), *__all__})

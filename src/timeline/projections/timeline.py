@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
-from timeline.checkpoints import read_checkpoint, write_checkpoint
 from timeline.errors import ValidationError
-from timeline.projections._checkpointing import restored, snapshot_of, usable_checkpoint
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
@@ -19,6 +16,7 @@ from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
 
     from timeline.checkpoints import Checkpoint, CheckpointStore
     from timeline.store.base import EventStore, Recorded
@@ -301,6 +299,8 @@ class Timeline:
 
     def checkpoint(self, name: str = "timeline") -> Checkpoint:
         """The state of this Timeline as a checkpoint named `name` (see `timeline.projections._snapshot`)."""
+        from timeline.projections._checkpointing import snapshot_of  # checkpoints: imported when used
+
         return snapshot_of(self, name)
 
     def _settings(self) -> dict[str, Any]:
@@ -315,15 +315,25 @@ class Timeline:
     def from_checkpoint(cls, checkpoint: Checkpoint) -> Timeline:
         """The Timeline a checkpoint was taken of; a ValidationError if it is not a whole Timeline checkpoint
         of this format (another format, another projection, a damaged or truncated payload)."""
+        from timeline.projections._checkpointing import restored
+
         return restored(cls, checkpoint)
 
     def save_checkpoint(self, path: str | Path, name: str = "timeline") -> None:
         """Write this Timeline's checkpoint to a file, atomically (the old file stays on failure)."""
+        from pathlib import Path
+
+        from timeline.checkpoints import write_checkpoint
+
         write_checkpoint(Path(path), self.checkpoint(name))
 
     @classmethod
     def load_checkpoint(cls, path: str | Path) -> Timeline:
         """The Timeline saved by `save_checkpoint`; catch it up with `catch_up(store)`."""
+        from pathlib import Path
+
+        from timeline.checkpoints import read_checkpoint
+
         return cls.from_checkpoint(read_checkpoint(Path(path)))
 
     @classmethod
@@ -348,6 +358,8 @@ class Timeline:
         since the checkpoint: a script that runs often may pass more, so each run folds the few records
         since the last save instead of writing the whole state again.
         """
+        from timeline.projections._checkpointing import usable_checkpoint
+
         fresh = cls(stream=stream, as_of=as_of, include_retracted=include_retracted, reported_by=reported_by)
         timeline = usable_checkpoint(cls, checkpoints, name, fresh, store) or fresh
         folded = timeline.catch_up(store)

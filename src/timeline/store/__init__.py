@@ -6,14 +6,18 @@ with it).
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import TYPE_CHECKING
 
 from timeline.errors import StoreError
-from timeline.store._append import check_stream_name
+from timeline.store._names import check_stream_name
 from timeline.store.base import EventStore
 from timeline.store.contract import ANY, NO_STREAM, Appended, Clock, Expected, ExpectedVersion, Recorded
-from timeline.store.memory import MemoryStore
-from timeline.store.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    from timeline.store.memory import MemoryStore
+    from timeline.store.sqlite import SqliteStore
 
 __all__ = [
     "ANY",
@@ -31,6 +35,26 @@ __all__ = [
     "default_store_url",
     "open_store",
 ]
+
+#: The backends, imported on first use (PEP 562): a command opens one of them, never both.
+_LAZY = {"MemoryStore": "timeline.store.memory", "SqliteStore": "timeline.store.sqlite"}
+
+
+if not TYPE_CHECKING:  # mypy sees the imports above; at run time the names arrive on first use
+
+    def __getattr__(name: str) -> object:
+        """A backend class on first use, from the module `_LAZY` names."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'timeline.store' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        """The names loaded so far and every public name."""
+        return sorted({*globals(), *__all__})
+
 
 #: The store the command line opens when neither --store nor $TIMELINE_STORE says otherwise.
 DEFAULT_STORE = "timeline.db"
@@ -51,6 +75,8 @@ def open_store(url: str, *, create: bool = True) -> EventStore:
     that is not there is an error, "no store at PATH", instead of a new empty one.
     """
     if url == "memory:":
+        from timeline.store.memory import MemoryStore
+
         return MemoryStore()
     if url.startswith(("postgresql://", "postgres://")):
         try:
@@ -60,4 +86,6 @@ def open_store(url: str, *, create: bool = True) -> EventStore:
                 f"PostgreSQL needs the extra: pip install 'timeline-core[postgres]' ({exc})"
             ) from exc
         return PostgresStore.from_url(url, create=create)
+    from timeline.store.sqlite import SqliteStore
+
     return SqliteStore.from_url(url, create=create)

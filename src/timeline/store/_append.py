@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from typing import TYPE_CHECKING
 
 from timeline._speed import builder, paused_gc
 from timeline.amendments import AMENDMENTS, check_batch
 from timeline.errors import ConcurrencyError, DuplicateEventError, ValidationError
 from timeline.store._batch import Batch, prepare_batch
+from timeline.store._names import check_readable_name, check_stream_name
 from timeline.store.contract import NO_STREAM, Appended, Expected, ExpectedVersion, NewRow, Recorded
 
 if TYPE_CHECKING:
@@ -52,38 +52,6 @@ def append(
             if records is not None:
                 return records
         return _append_in(tx, clock, stream, batch, expected)
-
-
-def check_stream_name(stream: object) -> str:
-    """`stream` if it is a valid name for a new stream, else a ValidationError saying what a name may hold.
-
-    1-200 characters of Unicode text, none of them a control character (C0, DEL, C1), a line or paragraph
-    separator, or a space other than the plain one: none of those can be told apart, or kept apart from
-    the next line, in the outputs a stream name ends up in.
-    """
-    if not isinstance(stream, str) or not 0 < len(stream) <= 200 or _REFUSED_IN_NAMES.search(stream):
-        raise ValidationError(
-            f"{stream!r} is not a valid stream name (1-200 characters; no control, separator or"
-            " non-text characters)",
-            path="stream",
-        )
-    return stream
-
-
-def check_readable_name(stream: object) -> str:
-    """`stream` if a store can look it up: a ValidationError for what is not Unicode text (a name decoded
-    from bytes that are not UTF-8 holds lone surrogates), which no store can keep. Names appended before
-    the rules of `check_stream_name` were tightened stay readable."""
-    if not isinstance(stream, str) or _SURROGATES.search(stream):
-        raise ValidationError(f"{stream!r} is not a valid stream name (not Unicode text)", path="stream")
-    return stream
-
-
-_SURROGATES = re.compile("[\ud800-\udfff]")
-# Cc (C0, DEL, C1), Zl, Zp, the Zs spaces except U+0020, and the surrogates (Cs).
-_REFUSED_IN_NAMES = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ud800-\udfff]"
-)
 
 
 def _prepare(stream: str, events: Iterable[Event], expected: Expected, offset: int = 0) -> tuple[Batch, bool]:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, ClassVar, Self
 
 from timeline._unknown import is_unknown
 from timeline.codec import dumps
-from timeline.store import _append
 from timeline.store.contract import (
     ANY,
     NO_STREAM,
@@ -130,6 +129,8 @@ class EventStore(ABC):
         Corrections and retractions are checked against their target (`timeline.amendments`); any error
         appends nothing.
         """
+        from timeline.store import _append  # here: a store opened only to read never imports appending
+
         return _append.append(self._write, self.clock, stream, events, expected_version)
 
     def append_stream(
@@ -140,6 +141,8 @@ class EventStore(ABC):
         summary (`Appended`) rather than a record per event. An error raised while iterating `events`
         (bad input found late) rolls the whole batch back too.
         """
+        from timeline.store import _append
+
         return _append.append_stream(self._write, self.clock, stream, events, expected_version, chunk)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from timeline._unknown import is_unknown
 from timeline.codec import dumps
 from timeline.events import Correction, Event, Retraction
-from timeline.store._append import check_readable_name
+from timeline.store._names import check_readable_name
 from timeline.store.base import EventStore
 from timeline.store.contract import NewRow, RawRecord, Recorded, StoredRow, WriteTransaction
 

@@ -37,8 +37,8 @@ from psycopg.pq import TransactionStatus
 
 from timeline.errors import StoreError
 from timeline.store import _postgres_schema as schema
-from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
+from timeline.store._names import check_readable_name
 from timeline.store._postgres_checkpoints import CheckpointTransaction, PostgresCheckpointStore
 from timeline.store._postgres_io import PostgresTx, decode_page
 from timeline.store._postgres_raw import RAW_COLUMNS as _RAW_COLUMNS

@@ -16,14 +16,13 @@ import sqlite3
 import weakref
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 from timeline._fastcodec import DECODE_ERRORS
 from timeline._speed import builder, paused_gc
 from timeline.errors import StoreError
-from timeline.store._append import check_readable_name
 from timeline.store._connections import ThreadConnections
 from timeline.store._decoding import decode_stored, row_reader
+from timeline.store._names import check_readable_name
 from timeline.store._sqlite_schema import SCHEMA as SCHEMA
 from timeline.store._sqlite_schema import SCHEMA_VERSION, open_schema
 from timeline.store.base import EventStore
@@ -109,7 +108,11 @@ class SqliteStore(EventStore):
             )
         path = url.removeprefix("sqlite:///")
         path, _, query = path.partition("?")
-        options = dict(parse_qsl(query))
+        options: dict[str, str] = {}
+        if query:  # urllib.parse costs a start-up a few milliseconds: only for a path that has options
+            from urllib.parse import parse_qsl
+
+            options = dict(parse_qsl(query))
         unknown = set(options) - {"synchronous"}
         if unknown:
             raise StoreError(f"unknown SQLite option(s) in {url!r}: {', '.join(sorted(unknown))}")
