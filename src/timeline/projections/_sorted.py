@@ -4,21 +4,34 @@ A plain sorted list costs O(n) per insert (the memmove): a catch-up of k records
 O(k * n). Chunks bound that to O(k * (log n + CHUNK)), so catching up costs what is new, not what is stored.
 Keys must be distinct (the Timeline's keys end in the event's global position). Keys are computed when
 needed rather than stored: that keeps the memory per item to one pointer.
+
+A chunk may also be `Unloaded` (a restored snapshot's block, `projections._snapshot.Block`): its items
+are made the first time the chunk is read or changed, and until then only its last key (given) is known.
 """
 
 from __future__ import annotations
 
 import bisect
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 #: Items per chunk after a reset; a chunk twice this size is split in two.
 CHUNK = 1000
+
+
+class Unloaded(Protocol[T_co]):
+    """A chunk whose items are made when first needed."""
+
+    def __len__(self) -> int: ...
+
+    def load(self) -> list[T_co]:
+        """Its items, in order, as a new list."""
 
 
 class SortedChunks(Generic[T]):
@@ -26,10 +39,10 @@ class SortedChunks(Generic[T]):
 
     __slots__ = ("_chunk", "_chunks", "_key", "_len", "_maxes")
 
-    def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int = CHUNK) -> None:
+    def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int | None = None) -> None:
         self._key = key
-        self._chunk = chunk
-        self._chunks: list[list[T]] = []
+        self._chunk = CHUNK if chunk is None else chunk
+        self._chunks: list[list[T] | Unloaded[T]] = []
         self._maxes: list[Any] = []  # the key of each chunk's last item, to find a chunk by bisection
         self._len = 0
         self.reset(items)
@@ -38,17 +51,32 @@ class SortedChunks(Generic[T]):
         """Replace the contents with `items` (sorted once: cheaper than inserting one by one)."""
         ordered = sorted(items, key=self._key)
         size = self._chunk
-        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
+        chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        self._maxes = [self._key(chunk[-1]) for chunk in chunks]
+        self._chunks = list(chunks)
         self._len = len(ordered)
 
-    def load(self, ordered: list[T]) -> None:
-        """Replace the contents with `ordered`, already sorted by key (a restored snapshot): not sorted again,
-        and only each chunk's last key is computed."""
-        size = self._chunk
-        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
-        self._len = len(ordered)
+    def load(self, parts: Iterable[Unloaded[T]], maxes: list[Any]) -> None:
+        """Replace the contents with `parts`, in order, each made when first needed; `maxes` are the keys of
+        their last items."""
+        self._chunks = [part for part in parts]
+        self._maxes = maxes
+        self._len = sum(map(len, self._chunks))
+
+    @property
+    def chunk_size(self) -> int:
+        """Items per chunk after a reset."""
+        return self._chunk
+
+    def parts(self) -> list[list[T] | Unloaded[T]]:
+        """The chunks as they are: lists, or `Unloaded` ones not made yet."""
+        return list(self._chunks)
+
+    def _loaded(self, index: int) -> list[T]:
+        chunk = self._chunks[index]
+        if type(chunk) is not list:
+            chunk = self._chunks[index] = chunk.load()  # type: ignore[union-attr]
+        return chunk  # type: ignore[return-value]
 
     def add(self, item: T) -> None:
         """Insert `item` at its place."""
@@ -60,7 +88,7 @@ class SortedChunks(Generic[T]):
             self._len = 1
             return
         index = min(bisect.bisect_left(self._maxes, k), len(self._maxes) - 1)
-        chunk = self._chunks[index]
+        chunk = self._loaded(index)
         chunk.insert(bisect.bisect_left(chunk, k, key=key), item)
         self._maxes[index] = key(chunk[-1])
         self._len += 1
@@ -84,7 +112,7 @@ class SortedChunks(Generic[T]):
             groups.setdefault(min(bisect.bisect_left(maxes, key(item)), last), []).append(item)
         size = self._chunk
         for index in sorted(groups, reverse=True):  # from the end: a split shifts only later chunks
-            chunk, new = self._chunks[index], groups[index]
+            chunk, new = self._loaded(index), groups[index]
             if len(new) * 4 < len(chunk):  # a few: bisect each (a sort would compute every key of the chunk)
                 for item in new:
                     chunk.insert(bisect.bisect_left(chunk, key(item), key=key), item)
@@ -106,7 +134,7 @@ class SortedChunks(Generic[T]):
         k = key(item)
         index = bisect.bisect_left(self._maxes, k)
         if index < len(self._maxes):
-            chunk = self._chunks[index]
+            chunk = self._loaded(index)
             at = bisect.bisect_left(chunk, k, key=key)
             if at < len(chunk) and key(chunk[at]) == k:
                 del chunk[at]
@@ -122,4 +150,7 @@ class SortedChunks(Generic[T]):
         return self._len
 
     def __iter__(self) -> Iterator[T]:
-        return chain.from_iterable(self._chunks)
+        for index, chunk in enumerate(self._chunks):
+            if type(chunk) is not list:
+                self._loaded(index)
+        return chain.from_iterable(self._chunks)  # type: ignore[arg-type]

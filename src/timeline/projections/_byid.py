@@ -1,0 +1,149 @@
+"""A restored Timeline's entries by id: a dict of the entries decoded so far, and the snapshot blocks
+(`timeline.projections._snapshot.Block`) of the others, each decoded the first time one of its ids is read.
+
+It is the one place that knows some entries are not decoded yet: membership (``id in``) and `len` count
+every entry and decode nothing; reading an entry (``[id]``, `get`) decodes its block; the views (`values`,
+`items`, `keys`, iteration) decode every block first. The fold reads its dict only so, and writes an id
+only after reading it or for a new one; a write still drops the id from its block, so a block decoded
+later never brings back an older entry. A Timeline rebuilt from its log uses a plain dict.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from timeline.projections.entry import Entry
+
+if TYPE_CHECKING:
+    from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+
+    from timeline.projections._snapshot import Block
+
+__all__ = ["EntriesById"]
+
+_MISSING: Any = object()
+
+
+class EntriesById(dict[str, Entry]):
+    """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
+
+    __slots__ = ("_block_of", "_hidden")
+
+    def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
+        super().__init__()
+        block_of: dict[str, Block] = {}
+        for block in blocks:
+            block_of.update(dict.fromkeys(block.ids, block))
+        self._hidden = list(hidden)
+        for block in self._hidden:
+            block_of.update(dict.fromkeys(block.ids, block))
+        self._block_of = block_of
+
+    def _decode(self, block: Block) -> None:
+        pending = self._block_of
+        put = dict.__setitem__
+        for entry in block.entries():
+            if pending.pop(entry.id, None) is block:
+                put(self, entry.id, entry)
+
+    def decode_all(self) -> None:
+        """Decode every block not decoded yet."""
+        for block in dict.fromkeys(self._block_of.values()):  # each block once, in order
+            self._decode(block)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry is decoded."""
+        return not self._block_of
+
+    def hidden_blocks(self) -> list[Block]:
+        """The blocks of entries not shown that are not decoded yet (`_snapshot.dump` copies them)."""
+        return [block for block in self._hidden if not block.decoded]
+
+    def decoded_values(self) -> ValuesView[Entry]:
+        """The entries decoded so far."""
+        return dict.values(self)
+
+    # -- reading one entry: its block decoded first ----------------------------------------------------
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self._block_of
+
+    def __missing__(self, key: str) -> Entry:
+        block = self._block_of.get(key)
+        if block is None:
+            raise KeyError(key)
+        self._decode(block)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102 (dict's)
+        found = dict.get(self, key, _MISSING)
+        if found is _MISSING:
+            block = self._block_of.get(key)
+            if block is None:
+                return default
+            self._decode(block)
+            found = dict.__getitem__(self, key)
+        return found
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._block_of)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    # -- writing: the id leaves its block ------------------------------------------------------------
+
+    def __setitem__(self, key: str, value: Entry) -> None:
+        if self._block_of:
+            self._block_of.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if self._block_of.pop(key, None) is None:
+            dict.__delitem__(self, key)
+        else:
+            dict.pop(self, key, None)
+
+    # -- every entry: every block decoded first --------------------------------------------------------
+
+    def values(self) -> ValuesView[Entry]:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict.values(self)
+
+    def items(self) -> ItemsView[str, Entry]:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict.items(self)
+
+    def keys(self) -> KeysView[str]:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict.keys(self)
+
+    def __iter__(self) -> Iterator[str]:
+        self.decode_all()
+        return dict.__iter__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self.decode_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def copy(self) -> dict[str, Entry]:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict(dict.items(self))
+
+    def pop(self, *args: Any) -> Any:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict.pop(self, *args)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:  # noqa: D102 (dict's)
+        self.decode_all()
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 (dict's)
+        self.decode_all()
+        dict.update(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"EntriesById({dict.__len__(self)} decoded, {len(self._block_of)} in blocks)"
