@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from timeline._speed import paused_gc
+from timeline.projections._folding import freeze_after_bulk
 from timeline.projections.entry import Entry
 
 if TYPE_CHECKING:
-    from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+    from _collections_abc import dict_items, dict_keys, dict_values
+    from collections.abc import Iterable, Iterator
 
     from timeline.projections._snapshot import Block
 
@@ -48,8 +51,11 @@ class EntriesById(dict[str, Entry]):
 
     def decode_all(self) -> None:
         """Decode every block not decoded yet."""
-        for block in dict.fromkeys(self._block_of.values()):  # each block once, in order
-            self._decode(block)
+        blocks = dict.fromkeys(self._block_of.values())  # each block once, in order
+        with paused_gc():  # what is made now stays alive: collections would only traverse it again
+            for block in blocks:
+                self._decode(block)
+        freeze_after_bulk(sum(map(len, blocks)))
 
     @property
     def complete(self) -> bool:
@@ -60,7 +66,7 @@ class EntriesById(dict[str, Entry]):
         """The blocks of entries not shown that are not decoded yet (`_snapshot.dump` copies them)."""
         return [block for block in self._hidden if not block.decoded]
 
-    def decoded_values(self) -> ValuesView[Entry]:
+    def decoded_values(self) -> dict_values[str, Entry]:
         """The entries decoded so far."""
         return dict.values(self)
 
@@ -76,7 +82,7 @@ class EntriesById(dict[str, Entry]):
         self._decode(block)
         return dict.__getitem__(self, key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # noqa: D102 (dict's)
+    def get(self, key: str, default: Any = None) -> Any:
         found = dict.get(self, key, _MISSING)
         if found is _MISSING:
             block = self._block_of.get(key)
@@ -107,15 +113,15 @@ class EntriesById(dict[str, Entry]):
 
     # -- every entry: every block decoded first --------------------------------------------------------
 
-    def values(self) -> ValuesView[Entry]:  # noqa: D102 (dict's)
+    def values(self) -> dict_values[str, Entry]:
         self.decode_all()
         return dict.values(self)
 
-    def items(self) -> ItemsView[str, Entry]:  # noqa: D102 (dict's)
+    def items(self) -> dict_items[str, Entry]:
         self.decode_all()
         return dict.items(self)
 
-    def keys(self) -> KeysView[str]:  # noqa: D102 (dict's)
+    def keys(self) -> dict_keys[str, Entry]:
         self.decode_all()
         return dict.keys(self)
 
@@ -127,21 +133,21 @@ class EntriesById(dict[str, Entry]):
         self.decode_all()
         return dict.__eq__(self, other)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
-    def copy(self) -> dict[str, Entry]:  # noqa: D102 (dict's)
+    def copy(self) -> dict[str, Entry]:
         self.decode_all()
         return dict(dict.items(self))
 
-    def pop(self, *args: Any) -> Any:  # noqa: D102 (dict's)
+    def pop(self, *args: Any) -> Any:
         self.decode_all()
         return dict.pop(self, *args)
 
-    def setdefault(self, key: str, default: Any = None) -> Any:  # noqa: D102 (dict's)
+    def setdefault(self, key: str, default: Any = None) -> Any:
         self.decode_all()
         return dict.setdefault(self, key, default)
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # noqa: D102 (dict's)
+    def update(self, *args: Any, **kwargs: Any) -> None:
         self.decode_all()
         dict.update(self, *args, **kwargs)
 

@@ -40,7 +40,7 @@ def when_text_of(entry: Entry) -> str:
     value = stored_event(entry)
     if type(value) is tuple:
         when = value[3]
-        return when if type(when) is str else when.text  # type: ignore[no-any-return]
+        return when if type(when) is str else when.text
     return value.when.text  # type: ignore[no-any-return]
 
 
@@ -96,7 +96,16 @@ def entries_of(rows: list[Any]) -> list[Entry]:
         if history is None:
             append(
                 entry(
-                    event_id, name, original, original, position, 1, first_recorded, first_recorded, (), retracted
+                    event_id,
+                    name,
+                    original,
+                    original,
+                    position,
+                    1,
+                    first_recorded,
+                    first_recorded,
+                    (),
+                    retracted,
                 )
             )
             continue
@@ -115,6 +124,8 @@ def entries_of(rows: list[Any]) -> list[Entry]:
         event = original if effective is None else effective
         last = changes[-1].recorded_at
         append(
-            entry(event_id, name, event, original, position, revision, first_recorded, last, changes, retracted)
+            entry(
+                event_id, name, event, original, position, revision, first_recorded, last, changes, retracted
+            )
         )
     return out

@@ -85,9 +85,13 @@ class Block:
                 with paused_gc():
                     made = entries_of(marshal.loads(self.image))
             except _DAMAGE as exc:
-                raise ValidationError(f"a snapshot block is damaged ({type(exc).__name__})", path="payload") from None
+                raise ValidationError(
+                    f"a snapshot block is damaged ({type(exc).__name__})", path="payload"
+                ) from None
             if [entry.id for entry in made] != list(self.ids):
-                raise ValidationError("a snapshot block does not hold the entries its index says", path="payload")
+                raise ValidationError(
+                    "a snapshot block does not hold the entries its index says", path="payload"
+                )
             found = self._entries = tuple(made)
         return found
 
@@ -151,10 +155,14 @@ def load(payload: bytes) -> tuple[tuple[Any, ...], list[Block], list[Block]]:
                 image = view[offset : offset + length]
                 offset += length
                 if len(image) != length or zlib.crc32(image) != block_crc:
-                    raise ValidationError("the snapshot is damaged (a block's checksum does not match)", path="payload")
+                    raise ValidationError(
+                        "the snapshot is damaged (a block's checksum does not match)", path="payload"
+                    )
                 group.append(Block(image, block_crc, ids, last_when, last_position))
     except _DAMAGE as exc:
-        raise ValidationError(f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload") from None
+        raise ValidationError(
+            f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
+        ) from None
     if offset != len(payload) or type(header) is not tuple:
         raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
     return header, groups[0], groups[1]

@@ -15,22 +15,24 @@ import bisect
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from timeline._speed import paused_gc
+from timeline.projections._folding import freeze_after_bulk
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
 T = TypeVar("T")
-T_co = TypeVar("T_co", covariant=True)
 
 #: Items per chunk after a reset; a chunk twice this size is split in two.
 CHUNK = 1000
 
 
-class Unloaded(Protocol[T_co]):
+class Unloaded(Protocol[T]):
     """A chunk whose items are made when first needed."""
 
     def __len__(self) -> int: ...
 
-    def load(self) -> list[T_co]:
+    def load(self) -> list[T]:
         """Its items, in order, as a new list."""
 
 
@@ -42,7 +44,7 @@ class SortedChunks(Generic[T]):
     def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int | None = None) -> None:
         self._key = key
         self._chunk = CHUNK if chunk is None else chunk
-        self._chunks: list[list[T] | Unloaded[T]] = []
+        self._chunks: list[Any] = []  # each a list[T], an Unloaded[T] or a _Gathering[T]
         self._maxes: list[Any] = []  # the key of each chunk's last item, to find a chunk by bisection
         self._len = 0
         self.reset(items)
@@ -69,14 +71,38 @@ class SortedChunks(Generic[T]):
         return self._chunk
 
     def parts(self) -> list[list[T] | Unloaded[T]]:
-        """The chunks as they are: lists, or `Unloaded` ones not made yet."""
+        """The chunks as they are: lists, or `Unloaded` ones not made yet (items added to one since are
+        merged in first: it is a list then)."""
+        for index, chunk in enumerate(self._chunks):
+            if type(chunk) is _Gathering:
+                self._loaded(index)
         return list(self._chunks)
 
     def _loaded(self, index: int) -> list[T]:
         chunk = self._chunks[index]
-        if type(chunk) is not list:
-            chunk = self._chunks[index] = chunk.load()  # type: ignore[union-attr]
-        return chunk  # type: ignore[return-value]
+        if type(chunk) is list:
+            return chunk
+        if type(chunk) is _Gathering:
+            items = chunk.part.load()
+            items += chunk.added
+            items.sort(key=self._key)  # two sorted runs: timsort merges them
+        else:
+            items = chunk.load()
+        self._chunks[index] = items
+        return items
+
+    def _gathered(self, index: int, new: list[T], keys: list[Any]) -> bool:
+        """Add `new` (their `keys` beside) to chunk `index` without making it, if it is not made yet and
+        stays small enough not to be split; whether that was done."""
+        chunk = self._chunks[index]
+        if type(chunk) is list or len(chunk) + len(new) > 2 * self._chunk:
+            return False
+        if type(chunk) is not _Gathering:
+            chunk = self._chunks[index] = _Gathering(chunk)
+        chunk.added += new
+        self._maxes[index] = max(self._maxes[index], *keys)
+        self._len += len(new)
+        return True
 
     def add(self, item: T) -> None:
         """Insert `item` at its place."""
@@ -88,6 +114,8 @@ class SortedChunks(Generic[T]):
             self._len = 1
             return
         index = min(bisect.bisect_left(self._maxes, k), len(self._maxes) - 1)
+        if self._gathered(index, [item], [k]):
+            return
         chunk = self._loaded(index)
         chunk.insert(bisect.bisect_left(chunk, k, key=key), item)
         self._maxes[index] = key(chunk[-1])
@@ -107,12 +135,20 @@ class SortedChunks(Generic[T]):
             self.reset(items)
             return
         maxes, last = self._maxes, len(self._maxes) - 1
-        groups: dict[int, list[T]] = {}
+        groups: dict[int, tuple[list[T], list[Any]]] = {}
         for item in items:
-            groups.setdefault(min(bisect.bisect_left(maxes, key(item)), last), []).append(item)
+            k = key(item)
+            group = groups.get(index := min(bisect.bisect_left(maxes, k), last))
+            if group is None:
+                group = groups[index] = ([], [])
+            group[0].append(item)
+            group[1].append(k)
         size = self._chunk
         for index in sorted(groups, reverse=True):  # from the end: a split shifts only later chunks
-            chunk, new = self._loaded(index), groups[index]
+            new, keys = groups[index]
+            if self._gathered(index, new, keys):  # a chunk not made yet stays so
+                continue
+            chunk = self._loaded(index)
             if len(new) * 4 < len(chunk):  # a few: bisect each (a sort would compute every key of the chunk)
                 for item in new:
                     chunk.insert(bisect.bisect_left(chunk, key(item), key=key), item)
@@ -150,7 +186,23 @@ class SortedChunks(Generic[T]):
         return self._len
 
     def __iter__(self) -> Iterator[T]:
-        for index, chunk in enumerate(self._chunks):
-            if type(chunk) is not list:
-                self._loaded(index)
-        return chain.from_iterable(self._chunks)  # type: ignore[arg-type]
+        unloaded = [index for index, chunk in enumerate(self._chunks) if type(chunk) is not list]
+        if unloaded:
+            with paused_gc():  # what is made now stays alive: collections would only traverse it again
+                for index in unloaded:
+                    self._loaded(index)
+            freeze_after_bulk(sum(len(self._chunks[index]) for index in unloaded))
+        return chain.from_iterable(self._chunks)
+
+
+class _Gathering(Generic[T]):
+    """A chunk not made yet (`part`) and the items `added` to it since, merged in when it is made."""
+
+    __slots__ = ("added", "part")
+
+    def __init__(self, part: Unloaded[T]) -> None:
+        self.part = part
+        self.added: list[T] = []
+
+    def __len__(self) -> int:
+        return len(self.part) + len(self.added)
