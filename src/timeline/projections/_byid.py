@@ -62,13 +62,24 @@ class EntriesById(dict[str, Entry]):
         """Whether every entry is decoded."""
         return not self._block_of
 
-    def hidden_blocks(self) -> list[Block]:
-        """The blocks of entries not shown that are not decoded yet (`_snapshot.dump` copies them)."""
-        return [block for block in self._hidden if not block.decoded]
+    def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
+        """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
+        them: a retracted entry never changes again), and the decoded entries not in those blocks."""
+        kept: list[Block] = []
+        for block in self._hidden:
+            if self._holds(block):
+                kept.append(block)
+            else:  # an entry of it was replaced: the others are encoded again, with the dict's
+                self._decode(block)
+        inside = {event_id for block in kept if block.decoded for event_id in block.ids}
+        return kept, [entry for entry in dict.values(self) if entry.id not in inside]
 
-    def decoded_values(self) -> dict_values[str, Entry]:
-        """The entries decoded so far."""
-        return dict.values(self)
+    def _holds(self, block: Block) -> bool:
+        """Whether each entry of `block` is still in it, or decoded from it and not replaced since."""
+        pending = self._block_of
+        if not block.decoded:
+            return all(pending.get(event_id) is block for event_id in block.ids)
+        return all(dict.get(self, entry.id) is entry for entry in block.entries())
 
     # -- reading one entry: its block decoded first ----------------------------------------------------
 

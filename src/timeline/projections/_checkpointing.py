@@ -20,10 +20,7 @@ from timeline.projections._byid import EntriesById
 from timeline.when import When
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from timeline.checkpoints import CheckpointStore
-    from timeline.projections.entry import Entry
     from timeline.projections.timeline import Timeline
     from timeline.store.base import EventStore
 
@@ -55,10 +52,9 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
     by_id = timeline._by_id
     blocks: list[_snapshot.Block] = []
     if type(by_id) is EntriesById:  # restored: copy the blocks of hidden entries not decoded as they are
-        blocks = by_id.hidden_blocks()
-        decoded: Iterable[Entry] = by_id.decoded_values()
+        blocks, decoded = by_id.kept_hidden()
     else:
-        decoded = by_id.values()
+        decoded = list(by_id.values())
     hidden = [] if timeline.include_retracted else [e for e in decoded if e.retracted]
     payload = _snapshot.dump(
         _header(state, timeline.position),
