@@ -214,3 +214,23 @@ def test_an_entry_added_to_a_chunk_not_loaded_can_be_corrected_and_retracted_lat
         restored.catch_up(store)
         again = Timeline.from_checkpoint(restored.checkpoint())
         assert shown(restored) == shown(again) == shown(Timeline.from_store(store))
+
+
+def test_chunks_restored_in_parts_again_and_again_equal_a_rebuild() -> None:
+    from timeline.projections._sorted import MAX_PARTS
+
+    store = MemoryStore()
+    store.append("s", [_meeting(i, ("2025-03", "2025-04-14")[i % 2]) for i in range(100)])
+    seen: set[int] = set()
+    with blocks_of(50):
+        checkpoint = Timeline.from_store(store).checkpoint()
+        for round_ in range(2 * MAX_PARTS):  # each run adds a part to the last chunk, until it is merged
+            events = [_meeting(1000 + 2 * round_, "2025-03"), _meeting(1001 + 2 * round_, "2025-04-14")]
+            store.append("s", events)
+            restored = Timeline.from_checkpoint(checkpoint)
+            restored.catch_up(store)
+            checkpoint = restored.checkpoint()
+            again = Timeline.from_checkpoint(checkpoint)
+            seen.update(len(getattr(chunk, "parts", ())) for chunk in again._sorted._chunks)
+            assert shown(again) == shown(Timeline.from_store(store))
+    assert max(seen) == MAX_PARTS  # then merged into one

@@ -58,7 +58,7 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
     hidden = [] if timeline.include_retracted else [e for e in decoded if e.retracted]
     payload = _snapshot.dump(
         _header(state, timeline.position),
-        timeline._sorted.parts(),  # type: ignore[arg-type]
+        timeline._sorted.parts(),
         hidden,
         blocks,
         block_size=timeline._sorted.chunk_size,
@@ -76,7 +76,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
         )
     try:
         header, shown, hidden = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
-        maxes = [(When.parse(block.last_when).sort_key, block.last_position) for block in shown]
+        maxes = [max((When.parse(b.last_when).sort_key, b.last_position) for b in chunk) for chunk in shown]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")
         as_of, reported_by, last = state["as_of"], state["reported_by"], state["last_changed"]
@@ -96,7 +96,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
     timeline._version = state["version"]
     timeline._last_changed = None if last is None else datetime.fromisoformat(last)
     timeline._last_id = state["last_id"]
-    timeline._by_id = EntriesById(shown, hidden)
+    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden)
     timeline._sorted.load(shown, maxes)
     return timeline
 

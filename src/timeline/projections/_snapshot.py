@@ -4,14 +4,16 @@ Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index imag
 each block's image. The index is a `marshal` image of tuples, strings and ints only (no classes, so nothing
 is executed or constructed but those): the Timeline's header tuple and, per block, its entries' ids, the
 size and CRC-32 of its image, and the `when` text and position of its last entry (the sorted chunks' last
-keys, known without decoding the block). A block holds the entries of one sorted chunk (retracted entries
-the Timeline does not show have blocks of their own); its image is the `marshal` image of its rows
-(`_snaprows`).
+keys, known without decoding the block). The blocks of the entries shown come chunk by chunk: a sorted
+chunk is one block, or a few (sorted runs each: a chunk not loaded since the last restore, its old block
+and the entries added to it since, merged when it is loaded); retracted entries the Timeline does not
+show have blocks of their own. A block's image is the `marshal` image of its rows (`_snaprows`).
 
 `load` checks every checksum, of the index and of each block, before it returns (a damaged or truncated
 snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
-does, the first time something needs that block. `dump` copies a block still undecoded as it is (its bytes
-and its CRC), so a checkpoint after a small catch-up encodes only the chunks that changed.
+does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
+its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
+the entries added to the others.
 """
 
 from __future__ import annotations
@@ -102,22 +104,24 @@ class Block:
 
 def dump(
     header: tuple[Any, ...],
-    shown: Iterable[Sequence[Entry] | Block],
+    shown: Iterable[tuple[Sequence[Any], Sequence[Entry]]],
     hidden: Sequence[Entry],
     hidden_blocks: Iterable[Block] = (),
     *,
     block_size: int,
 ) -> bytes:
-    """The payload of `header` (a tuple of marshal-able values), the entries shown (each chunk a block: its
-    entries, or a `Block` copied as it is), and those kept but not shown: `hidden` (encoded in blocks of
-    `block_size`) and `hidden_blocks` (copied)."""
+    """The payload of `header` (a tuple of marshal-able values), the entries shown, chunk by chunk (blocks
+    copied as they are, and entries encoded in one more block), and those kept but not shown: `hidden`
+    (encoded in blocks of `block_size`) and `hidden_blocks` (copied)."""
     micros: dict[datetime, int] = {}
     with paused_gc():
-        shown_blocks = [
-            part if type(part) is Block else Block.of(part, micros)  # type: ignore[arg-type]
-            for part in shown
-            if len(part)
-        ]
+        chunks: list[list[Block]] = []
+        for blocks, entries in shown:
+            if any(type(block) is not Block for block in blocks):
+                raise TypeError("a chunk not made yet is not a snapshot block")
+            chunk = [*blocks, Block.of(entries, micros)] if entries else [*blocks]
+            if chunk:
+                chunks.append(chunk)
         hidden_all = [*hidden_blocks]
         hidden_all += [
             Block.of(hidden[i : i + block_size], micros) for i in range(0, len(hidden), block_size)
@@ -125,18 +129,24 @@ def dump(
         index = marshal.dumps(
             (
                 header,
-                tuple((b.ids, len(b.image), b.crc, b.last_when, b.last_position) for b in shown_blocks),
-                tuple((b.ids, len(b.image), b.crc, "", b.last_position) for b in hidden_all),
+                tuple(tuple(map(_meta, chunk)) for chunk in chunks),
+                tuple(map(_meta, hidden_all)),
             ),
             _MARSHAL_VERSION,
         )
         head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
-        return b"".join([head, index, *(b.image for b in shown_blocks), *(b.image for b in hidden_all)])
+        images = [block.image for chunk in chunks for block in chunk]
+        return b"".join([head, index, *images, *(block.image for block in hidden_all)])
 
 
-def load(payload: bytes) -> tuple[tuple[Any, ...], list[Block], list[Block]]:
-    """(header, the blocks of the entries shown in order, the blocks of those not shown) of a payload, every
-    checksum checked, no block decoded; a ValidationError if it is not a whole payload of this format."""
+def _meta(block: Block) -> tuple[Any, ...]:
+    return block.ids, len(block.image), block.crc, block.last_when, block.last_position
+
+
+def load(payload: bytes) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
+    """(header, the chunks of the entries shown in order, each in one or more blocks, the blocks of those
+    not shown) of a payload, every checksum checked, no block decoded; a ValidationError if it is not a
+    whole payload of this format."""
     if not isinstance(payload, bytes) or len(payload) < _HEADER.size:
         raise ValidationError("the snapshot is missing or truncated", path="payload")
     magic, form, crc, size = _HEADER.unpack_from(payload)
@@ -149,8 +159,8 @@ def load(payload: bytes) -> tuple[tuple[Any, ...], list[Block], list[Block]]:
         raise ValidationError("the snapshot is damaged (its checksum does not match)", path="payload")
     try:
         header, shown_meta, hidden_meta = marshal.loads(index)
-        groups: list[list[Block]] = [[], []]
-        for group, metas in zip(groups, (shown_meta, hidden_meta), strict=True):
+        groups: list[list[Block]] = [[] for _ in range(len(shown_meta) + 1)]
+        for group, metas in zip(groups, (*shown_meta, hidden_meta), strict=True):
             for ids, length, block_crc, last_when, last_position in metas:
                 image = view[offset : offset + length]
                 offset += length
@@ -165,4 +175,6 @@ def load(payload: bytes) -> tuple[tuple[Any, ...], list[Block], list[Block]]:
         ) from None
     if offset != len(payload) or type(header) is not tuple:
         raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
-    return header, groups[0], groups[1]
+    if not all(groups[:-1]):
+        raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
+    return header, groups[:-1], groups[-1]

@@ -19,12 +19,14 @@ from timeline._speed import paused_gc
 from timeline.projections._folding import freeze_after_bulk
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 T = TypeVar("T")
 
 #: Items per chunk after a reset; a chunk twice this size is split in two.
 CHUNK = 1000
+#: A chunk not made yet, in this many parts or more, is made (merged) when its parts are asked for.
+MAX_PARTS = 8
 
 
 class Unloaded(Protocol[T]):
@@ -58,10 +60,10 @@ class SortedChunks(Generic[T]):
         self._chunks = list(chunks)
         self._len = len(ordered)
 
-    def load(self, parts: Iterable[Unloaded[T]], maxes: list[Any]) -> None:
-        """Replace the contents with `parts`, in order, each made when first needed; `maxes` are the keys of
-        their last items."""
-        self._chunks = [part for part in parts]
+    def load(self, chunks: Iterable[Sequence[Unloaded[T]]], maxes: list[Any]) -> None:
+        """Replace the contents with `chunks`, in order, each made when first needed from its parts (sorted
+        runs, merged then); `maxes` are the keys of their last items."""
+        self._chunks = [parts[0] if len(parts) == 1 else _Gathering(parts) for parts in chunks]
         self._maxes = maxes
         self._len = sum(map(len, self._chunks))
 
@@ -70,22 +72,30 @@ class SortedChunks(Generic[T]):
         """Items per chunk after a reset."""
         return self._chunk
 
-    def parts(self) -> list[list[T] | Unloaded[T]]:
-        """The chunks as they are: lists, or `Unloaded` ones not made yet (items added to one since are
-        merged in first: it is a list then)."""
+    def parts(self) -> Iterator[tuple[Sequence[Unloaded[T]], list[T]]]:
+        """Each chunk as (its parts not made yet, its items made): (), its items once made; else its parts,
+        and the items added to it since, sorted. One of many parts is made first (`MAX_PARTS`)."""
         for index, chunk in enumerate(self._chunks):
-            if type(chunk) is _Gathering:
-                self._loaded(index)
-        return list(self._chunks)
+            if type(chunk) is list:
+                yield (), chunk
+            elif type(chunk) is _Gathering:
+                if len(chunk.parts) >= MAX_PARTS:
+                    yield (), self._loaded(index)
+                else:
+                    yield chunk.parts, sorted(chunk.added, key=self._key)
+            else:
+                yield (chunk,), []
 
     def _loaded(self, index: int) -> list[T]:
         chunk = self._chunks[index]
         if type(chunk) is list:
             return chunk
         if type(chunk) is _Gathering:
-            items = chunk.part.load()
+            items = []
+            for part in chunk.parts:
+                items += part.load()
             items += chunk.added
-            items.sort(key=self._key)  # two sorted runs: timsort merges them
+            items.sort(key=self._key)  # sorted runs: timsort merges them
         else:
             items = chunk.load()
         self._chunks[index] = items
@@ -98,7 +108,7 @@ class SortedChunks(Generic[T]):
         if type(chunk) is list or len(chunk) + len(new) > 2 * self._chunk:
             return False
         if type(chunk) is not _Gathering:
-            chunk = self._chunks[index] = _Gathering(chunk)
+            chunk = self._chunks[index] = _Gathering((chunk,))
         chunk.added += new
         self._maxes[index] = max(self._maxes[index], *keys)
         self._len += len(new)
@@ -196,13 +206,14 @@ class SortedChunks(Generic[T]):
 
 
 class _Gathering(Generic[T]):
-    """A chunk not made yet (`part`) and the items `added` to it since, merged in when it is made."""
+    """A chunk not made yet: its `parts` (sorted runs of its items) and the items `added` to it since,
+    merged when it is made."""
 
-    __slots__ = ("added", "part")
+    __slots__ = ("added", "parts")
 
-    def __init__(self, part: Unloaded[T]) -> None:
-        self.part = part
+    def __init__(self, parts: Sequence[Unloaded[T]]) -> None:
+        self.parts = parts
         self.added: list[T] = []
 
     def __len__(self) -> int:
-        return len(self.part) + len(self.added)
+        return sum(map(len, self.parts)) + len(self.added)
