@@ -80,15 +80,30 @@ def rows_of(entries: Iterable[Entry], micros: dict[datetime, int]) -> list[tuple
     return rows
 
 
-def entries_of(rows: list[Any]) -> list[Entry]:
-    """The entries of the rows `rows_of` wrote. The `Stored` tuples are used as they are: their `when` stays
-    text until a sort needs it (`_lazy.when_text`)."""
+def _shared(stored: tuple[str, int, str, str], share: Any) -> tuple[str, int, str, str]:
+    """`stored` with one string for each type tag and `when` text (marshal writes each string anew)."""
+    type_tag, version, data, when = stored
+    return intern(type_tag), version, data, share(when, when)
+
+
+def entries_of(rows: list[Any], ids: tuple[str, ...]) -> list[Entry]:
+    """The entries of the rows `rows_of` wrote, whose ids are `ids` (a ValueError if not; these strings are
+    kept, not the rows' copies). The `Stored` tuples keep their `when` as text until a sort needs it
+    (`_lazy.when_text`)."""
+    if len(rows) != len(ids):
+        raise ValueError(f"{len(rows)} rows for {len(ids)} ids")
     moments: dict[int, datetime] = {}
     streams: dict[str, str] = {}
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     entry = new_entry
     out: list[Entry] = []
     append = out.append
-    for event_id, stream, position, first, original, effective, history, retracted in rows:
+    for event_id, row in zip(ids, rows, strict=True):
+        row_id, stream, position, first, original, effective, history, retracted = row
+        if row_id != event_id:
+            raise ValueError(f"the row of {row_id!r} where {event_id!r} was expected")
+        original = _shared(original, share)
         name = streams.get(stream) or streams.setdefault(stream, intern(stream))
         first_recorded = moments.get(first)
         if first_recorded is None:
@@ -121,7 +136,7 @@ def entries_of(rows: list[Any]) -> list[Entry]:
             for kind, change_id, at, micros, reason, values in history
         )
         revision = 1 + sum(change.kind == "correction" for change in changes)
-        event = original if effective is None else effective
+        event = original if effective is None else _shared(effective, share)
         last = changes[-1].recorded_at
         append(
             entry(
