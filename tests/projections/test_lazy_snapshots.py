@@ -234,3 +234,69 @@ def test_chunks_restored_in_parts_again_and_again_equal_a_rebuild() -> None:
             seen.update(len(getattr(chunk, "parts", ())) for chunk in again._sorted._chunks)
             assert shown(again) == shown(Timeline.from_store(store))
     assert max(seen) == MAX_PARTS  # then merged into one
+
+
+class _Part:
+    """An `Unloaded` chunk of ints for the tests: counts how often it is made."""
+
+    def __init__(self, items: list[int]) -> None:
+        self.items = items
+        self.made = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def load(self) -> list[int]:
+        self.made += 1
+        return list(self.items)
+
+
+chunk_steps = st.lists(
+    st.tuples(st.just("add"), st.integers(0, 200))
+    | st.tuples(st.just("remove"), st.integers(0, 200))
+    | st.tuples(st.just("update"), st.lists(st.integers(0, 200), unique=True, max_size=12))
+    | st.tuples(st.just("parts"), st.just(0))
+    | st.tuples(st.just("len"), st.just(0)),
+    max_size=25,
+)
+
+
+@settings(max_examples=200)
+@given(
+    items=st.lists(st.integers(0, 200), unique=True, max_size=60).map(sorted),
+    size=st.integers(1, 7),
+    runs=st.integers(1, 3),
+    steps=chunk_steps,
+)
+def test_sorted_chunks_not_made_yet_behave_like_a_sorted_list(
+    items: list[int], size: int, runs: int, steps: list[tuple[str, Any]]
+) -> None:
+    from timeline.projections._sorted import SortedChunks
+
+    # chunks of `size` items, each in up to `runs` parts (sorted runs, interleaved), as a restore makes them
+    chunked = [items[i : i + size] for i in range(0, len(items), size)]
+    parts = [[_Part(chunk[r::runs]) for r in range(runs) if chunk[r::runs]] for chunk in chunked]
+    chunks: SortedChunks[int] = SortedChunks(lambda item: item, chunk=size)
+    chunks.load(parts, [chunk[-1] for chunk in chunked])
+    model = list(items)
+    for operation, argument in steps:
+        if operation == "add" and argument not in model:
+            chunks.add(argument)
+            model.append(argument)
+        elif operation == "update":
+            fresh = [item for item in argument if item not in model]
+            chunks.update(fresh)
+            model.extend(fresh)
+        elif operation == "remove" and argument in model:
+            chunks.remove(argument)
+            model.remove(argument)
+        elif operation == "remove":
+            with pytest.raises(KeyError):
+                chunks.remove(argument)
+        elif operation == "parts":
+            every = [item for unmade, made in chunks.parts() for part in unmade for item in part.load()]
+            every += [item for _, made in chunks.parts() for item in made]
+            assert sorted(every) == sorted(model)
+        assert len(chunks) == len(model)
+    assert list(chunks) == sorted(model)
+    assert all(len(part) <= 2 * size for part in chunks._chunks)
