@@ -412,8 +412,8 @@ def report(fig: Figures) -> bool:
             fig.memory_per_event <= 1024,
         )
     if fig.restored_memory:
-        shown = f"{fig.restored_memory:,.0f} B + the payload, {fig.checkpoint_bytes // n:,} B/ev"
-        print(f"  {'(restored from a checkpoint, entries read)':<44} {shown}")
+        restored = f"{fig.restored_memory:,.0f} B + the payload, {fig.checkpoint_bytes // n:,} B/ev"
+        print(f"  {'(restored from a checkpoint, entries read)':<44} {restored}")
     if "ical" in s:
         shown = fig.entries
         r = s["ics"] / s["ical"]
