@@ -1,8 +1,11 @@
 """A Timeline's checkpoints: taking one, restoring one, and deciding whether one may be trusted on resume.
 
-A checkpoint of format 2 keeps a small JSON-ready `state` (format, projection, settings, where the fold
-stopped and the id of the record there) and the entries as a snapshot payload (`_snapshot`). Restoring
-checks both agree; resuming also checks the store still holds that record at that position.
+A checkpoint of format 3 keeps a small JSON-ready `state` (format, projection, settings, where the fold
+stopped and the id of the record there) and the entries as a snapshot payload in blocks (`_snapshot`).
+Restoring checks both agree and decodes no entry: the Timeline's entries by id (`_byid.EntriesById`) and
+its sorted chunks (`_sorted.SortedChunks`) hold the blocks and decode each when first needed. Resuming
+also checks the store still holds that record at that position. A checkpoint of format 2 (one image,
+decoded whole) is not read: `Timeline.resume` rebuilds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from timeline.checkpoints import Checkpoint
 from timeline.errors import StoreError, ValidationError
 from timeline.projections import _snapshot
+from timeline.projections._byid import EntriesById
+from timeline.when import When
 
 if TYPE_CHECKING:
     from timeline.checkpoints import CheckpointStore
@@ -44,9 +49,20 @@ def _header(state: dict[str, Any], position: int) -> tuple[Any, ...]:
 def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
     """The checkpoint of `timeline` under `name`."""
     state = _state(timeline)
-    shown = timeline._sorted
-    hidden = () if timeline.include_retracted else [e for e in timeline._by_id.values() if e.retracted]
-    payload = _snapshot.dump(_header(state, timeline.position), shown, hidden)
+    by_id = timeline._by_id
+    blocks: list[_snapshot.Block] = []
+    if type(by_id) is EntriesById:  # restored: copy the blocks of hidden entries not decoded as they are
+        blocks, decoded = by_id.kept_hidden()
+    else:
+        decoded = list(by_id.values())
+    hidden = [] if timeline.include_retracted else [e for e in decoded if e.retracted]
+    payload = _snapshot.dump(
+        _header(state, timeline.position),
+        timeline._sorted.parts(),
+        hidden,
+        blocks,
+        block_size=timeline._sorted.chunk_size,
+    )
     return Checkpoint(name=name, position=timeline.position, state=state, payload=payload)
 
 
@@ -59,7 +75,8 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
             path="state.format",
         )
     try:
-        header, entries, by_id, shown = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
+        header, shown, hidden = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
+        maxes = [max((When.parse(b.last_when).sort_key, b.last_position) for b in chunk) for chunk in shown]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")
         as_of, reported_by, last = state["as_of"], state["reported_by"], state["last_changed"]
@@ -79,8 +96,8 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
     timeline._version = state["version"]
     timeline._last_changed = None if last is None else datetime.fromisoformat(last)
     timeline._last_id = state["last_id"]
-    timeline._by_id = by_id
-    timeline._sorted.load(entries[:shown])
+    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden)
+    timeline._sorted.load(shown, maxes)
     return timeline
 
 

@@ -1,11 +1,19 @@
-"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 2), saved and restored fast.
+"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 3), in blocks decoded when first needed.
 
-The payload is ``MAGIC``, the format number and a CRC-32, then a `marshal` image of tuples, strings, ints
-and dicts only (no classes, so nothing is executed or constructed but those): the settings, the
-position, and one row per entry, shown entries first in their sorted order, so a restore neither sorts
-nor parses dates again. Each event is kept as its stored JSON (`timeline.projections._lazy.Stored`), so a
-restore builds no typed event either. Anything unexpected (another magic, a CRC mismatch, a short or
-malformed image) is a ValidationError: a snapshot is trusted only whole.
+Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, then
+each block's image. The index is a `marshal` image of tuples, strings and ints only (no classes, so nothing
+is executed or constructed but those): the Timeline's header tuple and, per block, its entries' ids, the
+size and CRC-32 of its image, and the `when` text and position of its last entry (the sorted chunks' last
+keys, known without decoding the block). The blocks of the entries shown come chunk by chunk: a sorted
+chunk is one block, or a few (sorted runs each: a chunk not loaded since the last restore, its old block
+and the entries added to it since, merged when it is loaded); retracted entries the Timeline does not
+show have blocks of their own. A block's image is the `marshal` image of its rows (`_snaprows`).
+
+`load` checks every checksum, of the index and of each block, before it returns (a damaged or truncated
+snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
+does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
+its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
+the entries added to the others.
 """
 
 from __future__ import annotations
@@ -13,155 +21,156 @@ from __future__ import annotations
 import marshal
 import struct
 import zlib
-from datetime import UTC, datetime, timedelta
-from sys import intern
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from timeline import _unknown
 from timeline._speed import paused_gc
-from timeline.codec import dumps
 from timeline.errors import ValidationError
-from timeline.projections.entry import Change, Entry, new_entry, stored_event, stored_original
+from timeline.projections._snaprows import entries_of, rows_of, when_text_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
+    from datetime import datetime
 
-    from timeline.events import Occurrence
+    from timeline.projections.entry import Entry
 
-__all__ = ["FORMAT", "dump", "load"]
+__all__ = ["FORMAT", "Block", "dump", "load"]
 
-#: The payload format this module writes and reads.
-FORMAT = 2
+#: The payload format this module writes and reads (3: in blocks; 2 was one image, decoded whole).
+FORMAT = 3
 MAGIC = b"TLSNAP\x00"
-_HEADER = struct.Struct(">7sHI")  # magic, format, CRC-32 of the marshal image
+_HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, its length
+# Version 2: without the back-references of later versions, whose bookkeeping costs more (a third of the
+# save here) than the repeated strings they would share.
 _MARSHAL_VERSION = 2
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
+_DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
-def _stored(value: Any) -> tuple[str, int, str, str]:
-    """An event slot's value as (type tag, schema version, JSON text, when text)."""
-    if type(value) is tuple:
-        when = value[3]
-        return value if type(when) is str else (value[0], value[1], value[2], when.text)
-    event: Occurrence = value
-    version = event.schema_version if isinstance(event, _unknown.UnknownOccurrence) else event.SCHEMA_VERSION
-    return event.TYPE, version, dumps(event), event.when.text
+class Block:
+    """The entries of one block of a snapshot, kept as their bytes until `entries()` is first called."""
 
+    __slots__ = ("_entries", "crc", "ids", "image", "last_position", "last_when")
 
-def dump(header: tuple[Any, ...], shown: Iterable[Entry], hidden: Iterable[Entry]) -> bytes:
-    """The payload of `header` (a tuple of marshal-able values), then the entries `shown` (in order) and
-    `hidden` (retracted entries the Timeline does not show)."""
-    micros: dict[datetime, int] = {}  # entries of one batch share their recorded_at
+    def __init__(
+        self, image: bytes | memoryview, crc: int, ids: tuple[str, ...], last_when: str, last_position: int
+    ) -> None:
+        self.image = image
+        self.crc = crc
+        self.ids = ids
+        """The ids of its entries, in their order."""
+        self.last_when = last_when
+        """The effective `when` text of its last entry ("" in a block of entries not shown)."""
+        self.last_position = last_position
+        """The position of its last entry."""
+        self._entries: tuple[Entry, ...] | None = None
 
-    def to_micros(moment: datetime) -> int:
-        found = micros.get(moment)
+    @classmethod
+    def of(cls, entries: Sequence[Entry], micros: dict[datetime, int]) -> Block:
+        """The block of `entries` (not empty), encoded now."""
+        image = marshal.dumps(rows_of(entries, micros), _MARSHAL_VERSION)
+        last = entries[-1]
+        ids = tuple([entry.id for entry in entries])
+        return cls(image, zlib.crc32(image), ids, when_text_of(last), last.position)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def decoded(self) -> bool:
+        """Whether `entries()` was called."""
+        return self._entries is not None
+
+    def entries(self) -> tuple[Entry, ...]:
+        """Its entries, decoded on the first call (the same objects on every call)."""
+        found = self._entries
         if found is None:
-            found = micros[moment] = (moment - _EPOCH) // _MICRO
+            try:
+                with paused_gc():
+                    made = entries_of(marshal.loads(self.image), self.ids)
+            except _DAMAGE as exc:
+                raise ValidationError(
+                    f"a snapshot block is damaged ({type(exc).__name__}: {exc})", path="payload"
+                ) from None
+            found = self._entries = tuple(made)
         return found
 
-    rows: list[tuple[Any, ...]] = []
-    append = rows.append
-    count = 0
-    event_of, original_of = stored_event, stored_original
+    def load(self) -> list[Entry]:
+        """Its entries as a new list (what a sorted chunk holds once loaded)."""
+        return list(self.entries())
+
+
+def dump(
+    header: tuple[Any, ...],
+    shown: Iterable[tuple[Sequence[Any], Sequence[Entry]]],
+    hidden: Sequence[Entry],
+    hidden_blocks: Iterable[Block] = (),
+    *,
+    block_size: int,
+) -> bytes:
+    """The payload of `header` (a tuple of marshal-able values), the entries shown, chunk by chunk (blocks
+    copied as they are, and entries encoded in one more block), and those kept but not shown: `hidden`
+    (encoded in blocks of `block_size`) and `hidden_blocks` (copied)."""
+    micros: dict[datetime, int] = {}
     with paused_gc():
-        for group in (shown, hidden):
-            for entry in group:
-                original = original_of(entry)
-                effective = event_of(entry)
-                history = entry.history
-                append(
-                    (
-                        entry.id,
-                        entry.stream,
-                        entry.position,
-                        to_micros(entry.first_recorded),
-                        _stored(original),
-                        None if effective is original else _stored(effective),
-                        tuple(
-                            (
-                                c.kind,
-                                c.event_id,
-                                c.position,
-                                to_micros(c.recorded_at),
-                                c.reason,
-                                dict(c.changes),
-                            )
-                            for c in history
-                        )
-                        if history
-                        else None,
-                        entry.retracted,
-                    )
-                )
-            if group is shown:
-                count = len(rows)
-        # Version 2: without the back-references of later versions, whose bookkeeping costs more (a
-        # third of the save here) than the repeated strings they would share (type tags, stream names:
-        # `load` shares the stream names again; a restored entry's type tag is its own 60 bytes).
-        image = marshal.dumps((header, count, rows), _MARSHAL_VERSION)
-    return _HEADER.pack(MAGIC, FORMAT, zlib.crc32(image)) + image
+        chunks: list[list[Block]] = []
+        for blocks, entries in shown:
+            if any(type(block) is not Block for block in blocks):
+                raise TypeError("a chunk not made yet is not a snapshot block")
+            chunk = [*blocks, Block.of(entries, micros)] if entries else [*blocks]
+            if chunk:
+                chunks.append(chunk)
+        hidden_all = [*hidden_blocks]
+        hidden_all += [
+            Block.of(hidden[i : i + block_size], micros) for i in range(0, len(hidden), block_size)
+        ]
+        index = marshal.dumps(
+            (
+                header,
+                tuple(tuple(map(_meta, chunk)) for chunk in chunks),
+                tuple(map(_meta, hidden_all)),
+            ),
+            _MARSHAL_VERSION,
+        )
+        head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
+        images = [block.image for chunk in chunks for block in chunk]
+        return b"".join([head, index, *images, *(block.image for block in hidden_all)])
 
 
-def load(payload: bytes) -> tuple[tuple[Any, ...], list[Entry], dict[str, Entry], int]:
-    """(header, entries in order, entries by id, how many of them are shown) from a payload; a
-    ValidationError if it is not one."""
+def _meta(block: Block) -> tuple[Any, ...]:
+    return block.ids, len(block.image), block.crc, block.last_when, block.last_position
+
+
+def load(payload: bytes) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
+    """(header, the chunks of the entries shown in order, each in one or more blocks, the blocks of those
+    not shown) of a payload, every checksum checked, no block decoded; a ValidationError if it is not a
+    whole payload of this format."""
     if not isinstance(payload, bytes) or len(payload) < _HEADER.size:
         raise ValidationError("the snapshot is missing or truncated", path="payload")
-    magic, form, crc = _HEADER.unpack_from(payload)
+    magic, form, crc, size = _HEADER.unpack_from(payload)
     if magic != MAGIC or form != FORMAT:
         raise ValidationError(f"the snapshot is not of format {FORMAT}", path="payload")
-    image = memoryview(payload)[_HEADER.size :]
-    if zlib.crc32(image) != crc:
+    view = memoryview(payload)
+    offset = _HEADER.size + size
+    index = view[_HEADER.size : offset]
+    if len(index) != size or zlib.crc32(index) != crc:
         raise ValidationError("the snapshot is damaged (its checksum does not match)", path="payload")
     try:
-        with paused_gc():
-            header, count, rows = marshal.loads(image)
-            entries, by_id = _entries(rows)
-            return header, entries, by_id, count
-    except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        header, shown_meta, hidden_meta = marshal.loads(index)
+        groups: list[list[Block]] = [[] for _ in range(len(shown_meta) + 1)]
+        for group, metas in zip(groups, (*shown_meta, hidden_meta), strict=True):
+            for ids, length, block_crc, last_when, last_position in metas:
+                image = view[offset : offset + length]
+                offset += length
+                if len(image) != length or zlib.crc32(image) != block_crc:
+                    raise ValidationError(
+                        "the snapshot is damaged (a block's checksum does not match)", path="payload"
+                    )
+                group.append(Block(image, block_crc, ids, last_when, last_position))
+    except _DAMAGE as exc:
         raise ValidationError(
             f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
         ) from None
-
-
-def _entries(rows: list[Any]) -> tuple[list[Entry], dict[str, Entry]]:
-    """The entries of the rows `dump` wrote. The `Stored` tuples are used as they are: their `when` stays
-    text until a sort needs it (`_lazy.when_text`)."""
-    moments: dict[int, datetime] = {}
-    streams: dict[str, str] = {}
-    entry = new_entry
-    out: list[Entry] = []
-    by_id: dict[str, Entry] = {}
-    append = out.append
-    for event_id, stream, position, first, original, effective, history, retracted in rows:
-        name = streams.get(stream) or streams.setdefault(stream, intern(stream))
-        first_recorded = moments.get(first)
-        if first_recorded is None:
-            first_recorded = moments[first] = _EPOCH + timedelta(microseconds=first)
-        if history is None:
-            by_id[event_id] = made = entry(
-                event_id, name, original, original, position, 1, first_recorded, first_recorded, (), retracted
-            )
-            append(made)
-            continue
-        changes = tuple(
-            Change(
-                kind=kind,
-                event_id=change_id,
-                position=at,
-                recorded_at=_EPOCH + timedelta(microseconds=micros),
-                reason=reason,
-                changes=MappingProxyType(values),
-            )
-            for kind, change_id, at, micros, reason, values in history
-        )
-        revision = 1 + sum(change.kind == "correction" for change in changes)
-        event = original if effective is None else effective
-        last = changes[-1].recorded_at
-        by_id[event_id] = made = entry(
-            event_id, name, event, original, position, revision, first_recorded, last, changes, retracted
-        )
-        append(made)
-    return out, by_id
+    if offset != len(payload) or type(header) is not tuple:
+        raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+    if not all(groups[:-1]):
+        raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
+    return header, groups[:-1], groups[-1]

@@ -4,21 +4,38 @@ A plain sorted list costs O(n) per insert (the memmove): a catch-up of k records
 O(k * n). Chunks bound that to O(k * (log n + CHUNK)), so catching up costs what is new, not what is stored.
 Keys must be distinct (the Timeline's keys end in the event's global position). Keys are computed when
 needed rather than stored: that keeps the memory per item to one pointer.
+
+A chunk may also be `Unloaded` (a restored snapshot's block, `projections._snapshot.Block`): its items
+are made the first time the chunk is read or changed, and until then only its last key (given) is known.
 """
 
 from __future__ import annotations
 
 import bisect
 from itertools import chain
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from timeline._speed import paused_gc
+from timeline.projections._folding import freeze_after_bulk
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
 T = TypeVar("T")
 
 #: Items per chunk after a reset; a chunk twice this size is split in two.
 CHUNK = 1000
+#: A chunk not made yet, in this many parts or more, is made (merged) when its parts are asked for.
+MAX_PARTS = 8
+
+
+class Unloaded(Protocol[T]):
+    """A chunk whose items are made when first needed."""
+
+    def __len__(self) -> int: ...
+
+    def load(self) -> list[T]:
+        """Its items, in order, as a new list."""
 
 
 class SortedChunks(Generic[T]):
@@ -26,10 +43,10 @@ class SortedChunks(Generic[T]):
 
     __slots__ = ("_chunk", "_chunks", "_key", "_len", "_maxes")
 
-    def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int = CHUNK) -> None:
+    def __init__(self, key: Callable[[T], Any], items: Iterable[T] = (), *, chunk: int | None = None) -> None:
         self._key = key
-        self._chunk = chunk
-        self._chunks: list[list[T]] = []
+        self._chunk = CHUNK if chunk is None else chunk
+        self._chunks: list[Any] = []  # each a list[T], an Unloaded[T] or a _Gathering[T]
         self._maxes: list[Any] = []  # the key of each chunk's last item, to find a chunk by bisection
         self._len = 0
         self.reset(items)
@@ -38,17 +55,64 @@ class SortedChunks(Generic[T]):
         """Replace the contents with `items` (sorted once: cheaper than inserting one by one)."""
         ordered = sorted(items, key=self._key)
         size = self._chunk
-        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
+        chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+        self._maxes = [self._key(chunk[-1]) for chunk in chunks]
+        self._chunks = list(chunks)
         self._len = len(ordered)
 
-    def load(self, ordered: list[T]) -> None:
-        """Replace the contents with `ordered`, already sorted by key (a restored snapshot): not sorted again,
-        and only each chunk's last key is computed."""
-        size = self._chunk
-        self._chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        self._maxes = [self._key(chunk[-1]) for chunk in self._chunks]
-        self._len = len(ordered)
+    def load(self, chunks: Iterable[Sequence[Unloaded[T]]], maxes: list[Any]) -> None:
+        """Replace the contents with `chunks`, in order, each made when first needed from its parts (sorted
+        runs, merged then); `maxes` are the keys of their last items."""
+        self._chunks = [parts[0] if len(parts) == 1 else _Gathering(parts) for parts in chunks]
+        self._maxes = maxes
+        self._len = sum(map(len, self._chunks))
+
+    @property
+    def chunk_size(self) -> int:
+        """Items per chunk after a reset."""
+        return self._chunk
+
+    def parts(self) -> Iterator[tuple[Sequence[Unloaded[T]], list[T]]]:
+        """Each chunk as (its parts not made yet, its items made): (), its items once made; else its parts,
+        and the items added to it since, sorted. One of many parts is made first (`MAX_PARTS`)."""
+        for index, chunk in enumerate(self._chunks):
+            if type(chunk) is list:
+                yield (), chunk
+            elif type(chunk) is _Gathering:
+                if len(chunk.parts) >= MAX_PARTS:
+                    yield (), self._loaded(index)
+                else:
+                    yield chunk.parts, sorted(chunk.added, key=self._key)
+            else:
+                yield (chunk,), []
+
+    def _loaded(self, index: int) -> list[T]:
+        chunk = self._chunks[index]
+        if type(chunk) is list:
+            return chunk
+        if type(chunk) is _Gathering:
+            items = []
+            for part in chunk.parts:
+                items += part.load()
+            items += chunk.added
+            items.sort(key=self._key)  # sorted runs: timsort merges them
+        else:
+            items = chunk.load()
+        self._chunks[index] = items
+        return items
+
+    def _gathered(self, index: int, new: list[T], keys: list[Any]) -> bool:
+        """Add `new` (their `keys` beside) to chunk `index` without making it, if it is not made yet and
+        stays small enough not to be split; whether that was done."""
+        chunk = self._chunks[index]
+        if type(chunk) is list or len(chunk) + len(new) > 2 * self._chunk:
+            return False
+        if type(chunk) is not _Gathering:
+            chunk = self._chunks[index] = _Gathering((chunk,))
+        chunk.added += new
+        self._maxes[index] = max(self._maxes[index], *keys)
+        self._len += len(new)
+        return True
 
     def add(self, item: T) -> None:
         """Insert `item` at its place."""
@@ -60,7 +124,9 @@ class SortedChunks(Generic[T]):
             self._len = 1
             return
         index = min(bisect.bisect_left(self._maxes, k), len(self._maxes) - 1)
-        chunk = self._chunks[index]
+        if self._gathered(index, [item], [k]):
+            return
+        chunk = self._loaded(index)
         chunk.insert(bisect.bisect_left(chunk, k, key=key), item)
         self._maxes[index] = key(chunk[-1])
         self._len += 1
@@ -79,12 +145,20 @@ class SortedChunks(Generic[T]):
             self.reset(items)
             return
         maxes, last = self._maxes, len(self._maxes) - 1
-        groups: dict[int, list[T]] = {}
+        groups: dict[int, tuple[list[T], list[Any]]] = {}
         for item in items:
-            groups.setdefault(min(bisect.bisect_left(maxes, key(item)), last), []).append(item)
+            k = key(item)
+            group = groups.get(index := min(bisect.bisect_left(maxes, k), last))
+            if group is None:
+                group = groups[index] = ([], [])
+            group[0].append(item)
+            group[1].append(k)
         size = self._chunk
         for index in sorted(groups, reverse=True):  # from the end: a split shifts only later chunks
-            chunk, new = self._chunks[index], groups[index]
+            new, keys = groups[index]
+            if self._gathered(index, new, keys):  # a chunk not made yet stays so
+                continue
+            chunk = self._loaded(index)
             if len(new) * 4 < len(chunk):  # a few: bisect each (a sort would compute every key of the chunk)
                 for item in new:
                     chunk.insert(bisect.bisect_left(chunk, key(item), key=key), item)
@@ -106,7 +180,7 @@ class SortedChunks(Generic[T]):
         k = key(item)
         index = bisect.bisect_left(self._maxes, k)
         if index < len(self._maxes):
-            chunk = self._chunks[index]
+            chunk = self._loaded(index)
             at = bisect.bisect_left(chunk, k, key=key)
             if at < len(chunk) and key(chunk[at]) == k:
                 del chunk[at]
@@ -122,4 +196,24 @@ class SortedChunks(Generic[T]):
         return self._len
 
     def __iter__(self) -> Iterator[T]:
+        unloaded = [index for index, chunk in enumerate(self._chunks) if type(chunk) is not list]
+        if unloaded:
+            with paused_gc():  # what is made now stays alive: collections would only traverse it again
+                for index in unloaded:
+                    self._loaded(index)
+            freeze_after_bulk(sum(len(self._chunks[index]) for index in unloaded))
         return chain.from_iterable(self._chunks)
+
+
+class _Gathering(Generic[T]):
+    """A chunk not made yet: its `parts` (sorted runs of its items) and the items `added` to it since,
+    merged when it is made."""
+
+    __slots__ = ("added", "parts")
+
+    def __init__(self, parts: Sequence[Unloaded[T]]) -> None:
+        self.parts = parts
+        self.added: list[T] = []
+
+    def __len__(self) -> int:
+        return sum(map(len, self.parts)) + len(self.added)

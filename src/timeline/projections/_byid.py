@@ -1,0 +1,166 @@
+"""A restored Timeline's entries by id: a dict of the entries decoded so far, and the snapshot blocks
+(`timeline.projections._snapshot.Block`) of the others, each decoded the first time one of its ids is read.
+
+It is the one place that knows some entries are not decoded yet: membership (``id in``) and `len` count
+every entry and decode nothing; reading an entry (``[id]``, `get`) decodes its block; the views (`values`,
+`items`, `keys`, iteration) decode every block first. The fold reads its dict only so, and writes an id
+only after reading it or for a new one; a write still drops the id from its block, so a block decoded
+later never brings back an older entry. A Timeline rebuilt from its log uses a plain dict.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from timeline._speed import paused_gc
+from timeline.projections._folding import freeze_after_bulk
+from timeline.projections.entry import Entry
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
+    from collections.abc import Iterable, Iterator
+
+    from timeline.projections._snapshot import Block
+
+__all__ = ["EntriesById"]
+
+_MISSING: Any = object()
+
+
+class EntriesById(dict[str, Entry]):
+    """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
+
+    __slots__ = ("_block_of", "_hidden")
+
+    def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
+        super().__init__()
+        block_of: dict[str, Block] = {}
+        for block in blocks:
+            block_of.update(dict.fromkeys(block.ids, block))
+        self._hidden = list(hidden)
+        for block in self._hidden:
+            block_of.update(dict.fromkeys(block.ids, block))
+        self._block_of = block_of
+
+    def _decode(self, block: Block) -> None:
+        pending = self._block_of
+        put = dict.__setitem__
+        for entry in block.entries():
+            if pending.pop(entry.id, None) is block:
+                put(self, entry.id, entry)
+
+    def decode_all(self) -> None:
+        """Decode every block not decoded yet."""
+        blocks = dict.fromkeys(self._block_of.values())  # each block once, in order
+        with paused_gc():  # what is made now stays alive: collections would only traverse it again
+            for block in blocks:
+                self._decode(block)
+        freeze_after_bulk(sum(map(len, blocks)))
+
+    @property
+    def complete(self) -> bool:
+        """Whether every entry is decoded."""
+        return not self._block_of
+
+    def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
+        """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
+        them: a retracted entry never changes again), and the decoded entries not in those blocks."""
+        kept: list[Block] = []
+        for block in self._hidden:
+            if self._holds(block):
+                kept.append(block)
+            else:  # an entry of it was replaced: the others are encoded again, with the dict's
+                self._decode(block)
+        inside = {event_id for block in kept if block.decoded for event_id in block.ids}
+        return kept, [entry for entry in dict.values(self) if entry.id not in inside]
+
+    def _holds(self, block: Block) -> bool:
+        """Whether each entry of `block` is still in it, or decoded from it and not replaced since."""
+        pending = self._block_of
+        if not block.decoded:
+            return all(pending.get(event_id) is block for event_id in block.ids)
+        return all(dict.get(self, entry.id) is entry for entry in block.entries())
+
+    # -- reading one entry: its block decoded first ----------------------------------------------------
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or key in self._block_of
+
+    def __missing__(self, key: str) -> Entry:
+        block = self._block_of.get(key)
+        if block is None:
+            raise KeyError(key)
+        self._decode(block)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = dict.get(self, key, _MISSING)
+        if found is _MISSING:
+            block = self._block_of.get(key)
+            if block is None:
+                return default
+            self._decode(block)
+            found = dict.__getitem__(self, key)
+        return found
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._block_of)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    # -- writing: the id leaves its block ------------------------------------------------------------
+
+    def __setitem__(self, key: str, value: Entry) -> None:
+        if self._block_of:
+            self._block_of.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        if self._block_of.pop(key, None) is None:
+            dict.__delitem__(self, key)
+        else:
+            dict.pop(self, key, None)
+
+    # -- every entry: every block decoded first --------------------------------------------------------
+
+    def values(self) -> dict_values[str, Entry]:
+        self.decode_all()
+        return dict.values(self)
+
+    def items(self) -> dict_items[str, Entry]:
+        self.decode_all()
+        return dict.items(self)
+
+    def keys(self) -> dict_keys[str, Entry]:
+        self.decode_all()
+        return dict.keys(self)
+
+    def __iter__(self) -> Iterator[str]:
+        self.decode_all()
+        return dict.__iter__(self)
+
+    def __eq__(self, other: object) -> bool:
+        self.decode_all()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def copy(self) -> dict[str, Entry]:
+        self.decode_all()
+        return dict(dict.items(self))
+
+    def pop(self, *args: Any) -> Any:
+        self.decode_all()
+        return dict.pop(self, *args)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self.decode_all()
+        return dict.setdefault(self, key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.decode_all()
+        dict.update(self, *args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"EntriesById({dict.__len__(self)} decoded, {len(self._block_of)} in blocks)"
