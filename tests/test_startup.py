@@ -90,10 +90,9 @@ def test_timeline_show_loads_none_of_the_heavy_modules_and_shows_the_story(
 
 def test_timeline_show_loads_only_what_reading_needs(small_store: str) -> None:
     bare = _loaded("", NOT_FOR_SHOW)[0]
-    loaded, printed = _loaded(
-        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'show', {STREAM!r}]) == 0\n",
-        NOT_FOR_SHOW,
-    )
+    argv = ["--store", small_store, "show", STREAM]
+    show = f"from timeline.cli import main\nassert main({argv!r}) == 0\n"
+    loaded, printed = _loaded(show, NOT_FOR_SHOW)
     assert loaded == bare
     assert "Alien Enemies Act" in printed
 
