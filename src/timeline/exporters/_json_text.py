@@ -6,8 +6,9 @@ generated per class from the fields `timeline._fastcodec.encoder` writes (in its
 leaves out), that writes that text directly: each string through the encoder's own C string function, the
 rest spelled as the stdlib spells it; no dict built, none walked again. Anything the generated code does
 not expect (a value of another type than its field's) raises `TypeError`, and the caller writes that event
-the reference way; a class with a field type it does not know gets None. tests/exporters/test_json_text.py
-proves the text equal to the reference for generated events of every built-in type.
+the reference way; a class with a field type it does not know gets None.
+tests/exporters/test_json_event_text.py proves the text equal to the reference for generated events of
+every built-in type.
 """
 
 from __future__ import annotations
