@@ -207,6 +207,40 @@ def holds_free_form(cls: type) -> bool:
     return cls in _FREE_FORM
 
 
+def _ordered(cls: type, fields: list[_Field]) -> tuple[list[_Field], list[_Field]]:
+    """(the fields always written, in order: ``id`` first for an event class, then those without a default
+    or with an impure factory; the fields written only when they differ from their default)."""
+    first = [f for f in fields if f.name == "id"] if getattr(cls, "TYPE", None) else []
+    required = [f for f in fields if f not in first and (f.default is attrs.NOTHING or f.always)]
+    optional = [f for f in fields if f not in first and f not in required]
+    return first + required, optional
+
+
+@attrs.frozen(kw_only=True)
+class WrittenField:
+    """A field as `encoder` writes it: its name, its type, and when it is left out."""
+
+    name: str
+    type: Any
+    default: Any
+    """The value whose field is left out (compared with ``!=``, or ``is`` for None); `attrs.NOTHING` for a
+    field always written."""
+
+
+def written_fields(cls: type) -> list[WrittenField] | None:
+    """The fields of `cls` in the order `encoder` writes their keys (after ``type``); None if unsupported
+    (`encoder` then returns None too). For other writers of the same JSON (the JSON exporter's text)."""
+    try:
+        fields = _fields(cls, {})
+    except _Unsupported:
+        return None
+    hints = typing.get_type_hints(cls)
+    required, optional = _ordered(cls, fields)
+    return [WrittenField(name=f.name, type=hints[f.name], default=attrs.NOTHING) for f in required] + [
+        WrittenField(name=f.name, type=hints[f.name], default=_default_value(f)) for f in optional
+    ]
+
+
 def _make_encoder(cls: type, *, to_text: bool = False) -> Any:
     names: dict[str, Any] = {
         "_json": _JSON,
@@ -220,14 +254,12 @@ def _make_encoder(cls: type, *, to_text: bool = False) -> Any:
     except _Unsupported:
         return None
     tag = getattr(cls, "TYPE", None)
-    first = [f for f in fields if f.name == "id"] if tag else []
-    required = [f for f in fields if f not in first and (f.default is attrs.NOTHING or f.always)]
-    optional = [f for f in fields if f not in first and f not in required]
+    required, optional = _ordered(cls, fields)
     lines = ["def encode(o):"]
-    for f in first + required:
+    for f in required:
         lines.append(f"    v = o.{f.name}")
         lines.append(f"    f_{f.name} = {f.encode}")  # prefixed: a field may be called `o` or `res`
-    items = ([f"'type': {tag!r}"] if tag else []) + [f"{f.name!r}: f_{f.name}" for f in first + required]
+    items = ([f"'type': {tag!r}"] if tag else []) + [f"{f.name!r}: f_{f.name}" for f in required]
     lines.append(f"    res = {{{', '.join(items)}}}")
     for f in optional:
         default = _default_value(f)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -141,11 +142,15 @@ def with_changes(event: Event, changes: Mapping[str, Any]) -> Event:
 
 
 def missing_types(events: Any) -> dict[str, int]:
-    """How many of `events` have each type no installed plugin provides, by type tag."""
+    """How many of `events` have each type no installed plugin provides, by type tag.
+
+    Counted by class at C speed (a re-export's CLI calls it on every entry of a large timeline); an unknown
+    type has a class of its own per tag.
+    """
     counts: dict[str, int] = {}
-    for event in events:
-        if is_unknown(event):
-            counts[event.TYPE] = counts.get(event.TYPE, 0) + 1
+    for kind, number in Counter(map(type, events)).items():
+        if issubclass(kind, (UnknownEvent, UnknownOccurrence)):
+            counts[kind.TYPE] = counts.get(kind.TYPE, 0) + number
     return counts
 
 

@@ -170,7 +170,7 @@ def _timeline(
     tl = fold(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
     # The stored form: an entry kept unbuilt is of a built-in type, and building it here would undo the
     # lazy rebuild (a re-export builds only the entries its render cache does not have).
-    missing = missing_types(stored_event(entry) for entry in tl.entries)
+    missing = missing_types(map(stored_event, tl.entries))
     if missing:
         _error(describe_missing(missing))
     return tl if selection is None else selection.apply(tl)

@@ -133,7 +133,14 @@ class When:
 
     def human(self) -> str:
         """The value as people say it, in English: '14 April 2025', 'about March 2025', 'by May 2024'..."""
-        return _human(self.text)
+        said = _said.get(self.text)
+        if said is None:
+            # Worded from this value, not from its text parsed again (a value past the parse cache's reach
+            # would be parsed twice: most of the cost of a date an export sees once).
+            if len(_said) >= _SAID_MOST:
+                _said.clear()
+            said = _said[self.text] = words(self)
+        return said
 
     def __str__(self) -> str:
         """The canonical EDTF text."""
@@ -200,6 +207,6 @@ def _parse(text: str) -> When:
     )
 
 
-@functools.lru_cache(maxsize=4096)
-def _human(text: str) -> str:
-    return words(_parse(text))
+#: EDTF text -> its words, for the values worded lately (cleared when full: a cache, never the truth).
+_said: dict[str, str] = {}
+_SAID_MOST = 4096

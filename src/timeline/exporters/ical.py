@@ -37,19 +37,20 @@ from icalendar.parser import Contentlines
 from icalendar.prop import vDDDTypes, vDuration, vInt
 
 from timeline.errors import ValidationError
-from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place
+from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place, surely_expressible
 from timeline.exporters._ical_lines import LineWriter
 from timeline.exporters._ical_text import Text, categories, text_ical, typed_text
 from timeline.exporters.base import Exporter, check_options, choice_option
 from timeline.exporters.pieces import RENDER_EACH, write_chunks
 from timeline.facts import facts, quote_words
 from timeline.hookspecs import hookimpl
+from timeline.projections.entry import stored_event
+from timeline.when import When
 
 if TYPE_CHECKING:
     from timeline.exporters.pieces import Pieces
     from timeline.projections import Entry, Timeline
     from timeline.values import Source
-    from timeline.when import When
 
 __all__ = [
     "ICalExporter",
@@ -326,7 +327,7 @@ class ICalExporter:
         # The calendar's own lines, serialised by icalendar, around the events: its last two items are
         # END:VCALENDAR and the empty end marker.
         out.write(_serialise(Contentlines(lines[:-2])))
-        left_out = [e.id for e in timeline if not e.retracted and not expressible(e.when)]  # builds no event
+        left_out = _left_out(timeline)
         write_chunks(out, (chunk for _, chunk in pieces.runs(timeline, _renderer(policy))))
         out.write(_serialise(Contentlines(lines[-2:])))
         if left_out:
@@ -336,6 +337,31 @@ class ICalExporter:
                 UnexpressibleDateWarning,
                 stacklevel=2,
             )
+
+
+def _when_text(entry: Entry) -> str:
+    """The EDTF text of `entry`'s date, read without building its event or parsing its date."""
+    value = stored_event(entry)
+    when = value[3] if type(value) is tuple else value.when  # a Stored tuple holds its when, maybe as text
+    text: str = when if type(when) is str else when.text
+    return text
+
+
+def _left_out(timeline: Timeline) -> list[str]:
+    """The ids of the shown entries whose dates iCalendar cannot express (see `expressible`), in order;
+    each distinct date judged once, by its text where that settles it (a parse costs more than the rest of
+    a re-export's work per entry)."""
+    texts = list(map(_when_text, timeline))
+    outside = {
+        text for text in set(texts) if not surely_expressible(text) and not expressible(When.parse(text))
+    }
+    if not outside:
+        return []
+    return [
+        entry.id
+        for entry, text in zip(timeline, texts, strict=True)
+        if text in outside and not entry.retracted
+    ]
 
 
 @hookimpl

@@ -20,6 +20,7 @@ import attrs
 
 from timeline._speed import json_text
 from timeline.codec import to_json
+from timeline.exporters._json_text import EventText, event_text
 from timeline.exporters._memo import iso_instants
 from timeline.exporters.base import Exporter, check_options, flag_option
 from timeline.exporters.pieces import RENDER_EACH, write_chunks
@@ -27,6 +28,7 @@ from timeline.hookspecs import hookimpl
 from timeline.when import Precision, When
 
 if TYPE_CHECKING:
+    from timeline.events import Occurrence
     from timeline.exporters.pieces import Chunk, Pieces
     from timeline.projections import Entry, Timeline
 
@@ -45,8 +47,6 @@ _string = json.encoder.encode_basestring  # C: a str as JSON text (not ASCII-esc
 
 
 _dump = json_text(*_SEPARATORS)  # `_encode` with its C encoder built once (see timeline._speed)
-# Stands for the event's sources in its encoding (a string value can't hold it: its quotes would be escaped).
-_PLACEHOLDER = '"sources": 0'
 
 
 @cache
@@ -125,29 +125,18 @@ def _when_memo() -> Callable[[When], str]:
 
 def _entry_texts() -> Callable[[Entry], str]:
     """A function: entry -> ``_encode(entry_json(entry))``, for one export. The text is spliced from pieces
-    instead of encoding a fresh dict per entry: the date keys and instants are remembered per distinct value,
-    and the sources, written twice (on the entry and in its event), are encoded once."""
+    instead of encoding a fresh dict per entry: the event's text from code generated for its class
+    (`timeline.exporters._json_text`), its sources written once for both places, and the date keys and
+    instants remembered per distinct value."""
     when_text, iso = _when_memo(), iso_instants()
-    dump, string = _dump, _string
+    string, texts = _string, _event_texts()
 
     def text(entry: Entry) -> str:
         event = entry.event
-        data = to_json(event)
-        sources = data.get("sources")
-        if sources:
-            # The event with a placeholder for its sources, which are encoded once and put in both places.
-            data["sources"] = 0
-            sources_text, event_text = dump(sources), dump(data)
-            if event_text.count(_PLACEHOLDER) == 1:  # else a field's own "sources": 0 (never an event's)
-                event_text = event_text.replace(_PLACEHOLDER, '"sources": ' + sources_text)
-            else:
-                data["sources"] = sources
-                event_text = dump(data)
-        else:
-            sources_text, event_text = "[]", dump(data)
+        type_text, event_text, sources_text = texts(event)
         history = entry.history
         history_text = (
-            dump(
+            _dump(
                 [
                     {
                         "kind": change.kind,
@@ -164,7 +153,7 @@ def _entry_texts() -> Callable[[Entry], str]:
             else "[]"
         )
         return (
-            f'{{"id": {string(entry.id)}, "stream": {string(entry.stream)}, "type": {string(data["type"])}, '
+            f'{{"id": {string(entry.id)}, "stream": {string(entry.stream)}, "type": {type_text}, '
             f'{when_text(event.when)}, "title": {string(event.headline())}, "revision": {entry.revision:d}, '
             f'"first_recorded": "{iso(entry.first_recorded)}", "last_changed": "{iso(entry.last_changed)}", '
             f'"retracted": {"true" if entry.retracted else "false"}, "history": {history_text}, '
@@ -172,6 +161,27 @@ def _entry_texts() -> Callable[[Entry], str]:
         )
 
     return text
+
+
+def _event_texts() -> Callable[[Occurrence], tuple[str, str, str]]:
+    """A function: event -> (its type, its JSON text, its sources' JSON text), by the generated code of its
+    class where there is one, else by encoding `to_json(event)` (see `timeline.exporters._json_text`)."""
+    known: dict[type, EventText | None] = {}
+
+    def texts(event: Occurrence) -> tuple[str, str, str]:
+        kind = type(event)
+        function = known.get(kind)
+        if function is None and kind not in known:
+            function = known[kind] = event_text(kind)
+        if function is not None:
+            try:
+                return function(event)
+            except TypeError:  # a value of another type than its field's: the reference way
+                pass
+        data = to_json(event)
+        return _string(data["type"]), _dump(data), _dump(data.get("sources", []))
+
+    return texts
 
 
 def _header(timeline: Timeline) -> dict[str, Any]:
