@@ -8,33 +8,22 @@ from typing import TYPE_CHECKING, Any
 from timeline._speed import paused_gc
 from timeline.errors import ValidationError
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
+from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
-from timeline.projections.entry import Entry, stored_event
 from timeline.projections.window import Bound, Window
-from timeline.when import When
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
 
     from timeline.checkpoints import Checkpoint, CheckpointStore
+    from timeline.projections.entry import Entry
     from timeline.store.base import EventStore, Recorded
 
 #: The checkpoint format this module writes and reads (3: a snapshot payload in blocks decoded when first
 #: needed, `projections._snapshot`; 2, one image decoded whole, is rebuilt on resume).
 STATE_FORMAT = 3
-
-
-def _entry_key(entry: Entry) -> tuple[Any, int]:
-    value = stored_event(entry)  # not `entry.event`: that would build every event a sort looks at
-    if type(value) is tuple:
-        when = value[3]
-        if type(when) is str:  # a restored snapshot's, not parsed yet (`_lazy.when_text`)
-            when = When.parse(when)
-    else:
-        when = value.when
-    return when.sort_key, entry.position
 
 
 class Timeline:
@@ -106,7 +95,8 @@ class Timeline:
         self.position = 0
         self._version = 0  # the stream version of that record: a stream's timeline reads by version
         self._by_id: dict[str, Entry] = {}  # every occurrence folded, retracted ones included
-        self._sorted: SortedChunks[Entry] = SortedChunks(_entry_key)  # the entries shown, in order
+        # The entries shown, in order.
+        self._sorted: SortedChunks[Entry] = SortedChunks(entry_key, order=in_order)
         self._view: tuple[Entry, ...] | None = None
         self._last_changed: datetime | None = None
         self._last_id: str | None = (
