@@ -11,6 +11,7 @@ from timeline.projections._folding import fold_event, freeze_after_bulk, reporte
 from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
+from timeline.projections.entry import Entry  # noqa: TC001 (at run time: the docs resolve the annotations)
 from timeline.projections.window import Bound, Window
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from timeline.checkpoints import Checkpoint, CheckpointStore
-    from timeline.projections.entry import Entry
     from timeline.store.base import EventStore, Recorded
 
 #: The checkpoint format this module writes and reads (3: a snapshot payload in blocks decoded when first
