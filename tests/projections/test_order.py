@@ -1,5 +1,5 @@
 """The bulk sort of a Timeline's entries (`_order.in_order`) is the sort by `entry_key`, whatever form each
-entry's event is kept in: typed, stored with its `When`, or stored with its `when` text (a restored snapshot)."""
+entry's event is kept in: typed, stored with its `When`, or stored with its `when` text (as restored)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ def _entry(position: int, when: Any, form: int) -> Entry:
     held: Any = event
     if form:  # stored: (type tag, schema version, JSON text, When or its text)
         held = (event.TYPE, event.SCHEMA_VERSION, dumps(event), when if form == 1 else when.text)
-    return new_entry(event.id, "s", held, held, position, 1, MOMENT, MOMENT, (), False)
+    entry: Entry = new_entry(event.id, "s", held, held, position, 1, MOMENT, MOMENT, (), False)
+    return entry
 
 
 @given(
