@@ -16,8 +16,9 @@ and for plugin authors `hookimpl`, the `Exporter` protocol and the option helper
 Every other module is an implementation detail that may move or change without notice.
 """
 
-import importlib
 from typing import TYPE_CHECKING
+
+from timeline._lazy_names import lazy_names
 
 # Cheap, and needed by nearly every use: imported now. The rest arrive on first use (`__getattr__` below).
 from timeline.errors import (
@@ -149,16 +150,4 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # mypy sees the imports above; at run time the names arrive on first use
-
-    def __getattr__(name: str) -> object:
-        """A public name on first use, from the module `_LAZY` names."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'timeline' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-
-    def __dir__() -> list[str]:
-        """The names loaded so far and every public name."""
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), __all__)

@@ -6,10 +6,10 @@ with it).
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import TYPE_CHECKING
 
+from timeline._lazy_names import lazy_names
 from timeline.errors import StoreError
 from timeline.store._names import check_stream_name
 from timeline.store.base import EventStore
@@ -41,19 +41,7 @@ _LAZY = {"MemoryStore": "timeline.store.memory", "SqliteStore": "timeline.store.
 
 
 if not TYPE_CHECKING:  # mypy sees the imports above; at run time the names arrive on first use
-
-    def __getattr__(name: str) -> object:
-        """A backend class on first use, from the module `_LAZY` names."""
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'timeline.store' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-
-    def __dir__() -> list[str]:
-        """The names loaded so far and every public name."""
-        return sorted({*globals(), *__all__})
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals(), __all__)
 
 
 #: The store the command line opens when neither --store nor $TIMELINE_STORE says otherwise.
