@@ -6,7 +6,9 @@
 (b) a checkpoint of a restored Timeline, partly decoded, restores the same as one of the eager Timeline,
     and one of an untouched restored Timeline is the very same payload;
 (c) one byte changed anywhere in a payload, or any truncation, is a ValidationError when it is loaded;
-(d) a catch-up of new occurrences decodes no block (they are merged into their chunks when first read).
+(d) a catch-up of new occurrences decodes no block (they are merged into their chunks when first read), and
+    neither a load nor that catch-up maps ids to blocks (at 1,000,000 entries the map alone costs more than
+    the rest of a load): the map is made on the first look-up of an id, which is exact.
 """
 
 from __future__ import annotations
@@ -190,12 +192,42 @@ def test_a_catch_up_of_new_occurrences_decodes_no_block() -> None:
         assert restored.catch_up(store) == 10
         by_id = restored._by_id
         assert type(by_id) is EntriesById
+        assert not by_id.mapped  # a new occurrence's id is in no block: a log holds each id once
         assert dict.__len__(by_id) == 10  # only the new entries are in its dict
         assert len(by_id) == 210
         chunks = restored._sorted._chunks
         assert all(type(chunk) is not list for chunk in chunks)  # the new entries wait in their chunks
         assert len(restored) == 210
+        assert not by_id.mapped
+        assert "m-0003" in by_id
+        assert "m-0205" in by_id
+        assert "m-9999" not in by_id
+        assert by_id.mapped
         assert shown(restored) == shown(Timeline.from_store(store))
+
+
+def test_a_load_maps_no_id_and_the_first_look_up_is_exact() -> None:
+    store = MemoryStore()
+    store.append("s", [_meeting(i, "2025-03") for i in range(30)])
+    with blocks_of(4):
+        checkpoint = Timeline.from_store(store).checkpoint()
+        for look_up in ("contains", "get", "missing"):
+            by_id = Timeline.from_checkpoint(checkpoint)._by_id
+            assert type(by_id) is EntriesById
+            assert not by_id.mapped
+            assert len(by_id) == 30
+            assert not by_id.complete
+            if look_up == "contains":
+                assert "m-0017" in by_id
+                assert "nope" not in by_id
+            elif look_up == "get":
+                assert by_id.get("m-0017").id == "m-0017"
+                assert by_id.get("nope") is None
+            else:
+                with pytest.raises(KeyError):
+                    by_id["nope"]
+            assert by_id.mapped
+            assert len(by_id) == 30
 
 
 @pytest.mark.parametrize("when", ["2026", "2025-03", "2024-01"])

@@ -6,6 +6,11 @@ every entry and decode nothing; reading an entry (``[id]``, `get`) decodes its b
 `items`, `keys`, iteration) decode every block first. The fold reads its dict only so, and writes an id
 only after reading it or for a new one; a write still drops the id from its block, so a block decoded
 later never brings back an older entry. A Timeline rebuilt from its log uses a plain dict.
+
+Which block holds an id is mapped on the first look-up of an id (``in``, `get`, ``[id]``), not on load:
+at 1,000,000 entries that map costs more than the rest of a load, and a catch-up of new occurrences from
+a store never needs it (`_rawfold` asks ``dict.__contains__``: every store refuses a second event with a
+stored id, so a new occurrence's id is in no block). Until then no entry has left its block.
 """
 
 from __future__ import annotations
@@ -30,20 +35,33 @@ _MISSING: Any = object()
 class EntriesById(dict[str, Entry]):
     """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
 
-    __slots__ = ("_block_of", "_hidden")
+    __slots__ = ("_block_of", "_blocks", "_hidden", "_in_blocks")
 
     def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
         super().__init__()
-        block_of: dict[str, Block] = {}
-        for block in blocks:
-            block_of.update(dict.fromkeys(block.ids, block))
         self._hidden = list(hidden)
-        for block in self._hidden:
-            block_of.update(dict.fromkeys(block.ids, block))
-        self._block_of = block_of
+        self._blocks = [*blocks, *self._hidden]
+        self._in_blocks = sum(map(len, self._blocks))
+        self._block_of: dict[str, Block] | None = None  # see `_map`
+
+    @property
+    def mapped(self) -> bool:
+        """Whether the ids still in blocks are mapped to their blocks (done on the first look-up)."""
+        return self._block_of is not None
+
+    def _map(self) -> dict[str, Block]:
+        """Each id still in a block, to its block: made once, on the first look-up of an id."""
+        block_of = self._block_of
+        if block_of is None:
+            block_of = {}
+            for block in self._blocks:
+                block_of.update(dict.fromkeys(block.ids, block))
+            self._block_of = block_of
+            self._blocks = []
+        return block_of
 
     def _decode(self, block: Block) -> None:
-        pending = self._block_of
+        pending = self._map()
         put = dict.__setitem__
         for entry in block.entries():
             if pending.pop(entry.id, None) is block:
@@ -51,16 +69,25 @@ class EntriesById(dict[str, Entry]):
 
     def decode_all(self) -> None:
         """Decode every block not decoded yet."""
-        blocks = dict.fromkeys(self._block_of.values())  # each block once, in order
-        with paused_gc():  # what is made now stays alive: collections would only traverse it again
-            for block in blocks:
+        if self._block_of is None:  # not mapped: every entry is still in its block, and no map is needed
+            blocks, self._blocks, self._block_of = self._blocks, [], {}
+            put = dict.__setitem__
+            with paused_gc():  # what is made now stays alive: collections would only traverse it again
+                for block in blocks:
+                    for entry in block.entries():
+                        put(self, entry.id, entry)
+            freeze_after_bulk(self._in_blocks)
+            return
+        each = dict.fromkeys(self._block_of.values())  # each block once, in order
+        with paused_gc():
+            for block in each:
                 self._decode(block)
-        freeze_after_bulk(sum(map(len, blocks)))
+        freeze_after_bulk(sum(map(len, each)))
 
     @property
     def complete(self) -> bool:
         """Whether every entry is decoded."""
-        return not self._block_of
+        return not (self._in_blocks if self._block_of is None else self._block_of)
 
     def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
         """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
@@ -77,6 +104,8 @@ class EntriesById(dict[str, Entry]):
     def _holds(self, block: Block) -> bool:
         """Whether each entry of `block` is still in it, or decoded from it and not replaced since."""
         pending = self._block_of
+        if pending is None:  # nothing was looked up: nothing left its block
+            return True
         if not block.decoded:
             return all(pending.get(event_id) is block for event_id in block.ids)
         return all(dict.get(self, entry.id) is entry for entry in block.entries())
@@ -84,10 +113,10 @@ class EntriesById(dict[str, Entry]):
     # -- reading one entry: its block decoded first ----------------------------------------------------
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self._block_of
+        return dict.__contains__(self, key) or key in self._map()
 
     def __missing__(self, key: str) -> Entry:
-        block = self._block_of.get(key)
+        block = self._map().get(key)
         if block is None:
             raise KeyError(key)
         self._decode(block)
@@ -96,7 +125,7 @@ class EntriesById(dict[str, Entry]):
     def get(self, key: str, default: Any = None) -> Any:
         found = dict.get(self, key, _MISSING)
         if found is _MISSING:
-            block = self._block_of.get(key)
+            block = self._map().get(key)
             if block is None:
                 return default
             self._decode(block)
@@ -104,7 +133,8 @@ class EntriesById(dict[str, Entry]):
         return found
 
     def __len__(self) -> int:
-        return dict.__len__(self) + len(self._block_of)
+        block_of = self._block_of
+        return dict.__len__(self) + (self._in_blocks if block_of is None else len(block_of))
 
     def __bool__(self) -> bool:
         return len(self) > 0
@@ -112,12 +142,12 @@ class EntriesById(dict[str, Entry]):
     # -- writing: the id leaves its block ------------------------------------------------------------
 
     def __setitem__(self, key: str, value: Entry) -> None:
-        if self._block_of:
+        if self._block_of:  # not mapped: `key` was not looked up, so it is a new id (see the docstring)
             self._block_of.pop(key, None)
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:
-        if self._block_of.pop(key, None) is None:
+        if self._map().pop(key, None) is None:
             dict.__delitem__(self, key)
         else:
             dict.pop(self, key, None)
@@ -163,4 +193,4 @@ class EntriesById(dict[str, Entry]):
         dict.update(self, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"EntriesById({dict.__len__(self)} decoded, {len(self._block_of)} in blocks)"
+        return f"EntriesById({dict.__len__(self)} decoded, {len(self) - dict.__len__(self)} in blocks)"
