@@ -7,12 +7,13 @@ At each size N, over the same events (bench/_mix.py, in 1,000-event batches over
 * batched append: `store.append` (encoding included) vs raw `sqlite3` executemany of the same rows
   pre-encoded (target >= 0.55x) and vs `eventsourcing`'s SQLite application recorder given the same
   events as domain events with the same data (its mapper's encoding included; target >= 2x); the three
-  take turns run by run, so that each sees the same drift in a shared machine's load;
+  take turns run by run, so that each sees the same drift in a shared machine's load, each into a fresh
+  store made before its clock starts;
 * decoding the log: `read_all` vs `eventsourcing`'s log decode (`select_notifications` pages + the
   mapper's `to_domain_event`; target >= 1.5x), taking turns in the same way, and raw SELECT +
   `json.loads` for reference;
-* a Timeline rebuild (`Timeline.from_store`) vs that same eventsourcing decode (target >= 2x), and its
-  peak memory (tracemalloc) per event (target <= 1 KB);
+* a Timeline rebuild (`Timeline.from_store`) vs that same eventsourcing decode (target >= 2x), taking
+  turns with it too, and its peak memory (tracemalloc) per event (target <= 1 KB);
 * snapshots: `Timeline.from_checkpoint` vs the rebuild (target >= 10x faster), and a resume from a
   checkpoint taken 1% behind plus its catch-up (target <= 10% of a rebuild);
 * up to --export-max events: the full iCalendar export vs the `ics` package serialising the same events
@@ -108,10 +109,16 @@ class Figures:
         # Each side's runs alternate with the others' (the load of a shared machine drifts by the minute:
         # every side sees the same drift), each append into a fresh store; the least run of each counts.
         recorders = [self._es_recorder() for _ in range(self.repeat)]
+        # Each side's store is made (file, schema) before its clock starts, as eventsourcing's recorder is.
         for recorder in recorders:
-            self._least("append", self._append)
-            self._least("raw append", lambda: self._raw_append(rows))
-            self._least("es append", lambda: self._es_append(recorder, happened))  # noqa: B023 (run now)
+            ours = open_store(str(self._fresh("ours")))
+            ours.head()  # connected, the schema made
+            raw = raw_connect(self._fresh("raw"))
+            self._least("append", lambda: self._append(ours))  # noqa: B023 (run now)
+            self._least("raw append", lambda: self._raw_append(raw, rows))  # noqa: B023
+            self._least("es append", lambda: self._es_append(recorder, happened))  # noqa: B023
+            ours.close()
+            raw.close()
         store, recorder = self._store(), recorders[-1]
         # What only the appends needed goes before the reads: a rebuild runs in a process that holds no
         # second copy of the events (at 1M they are gigabytes, which slowed every side's reads alike).
@@ -182,17 +189,13 @@ class Figures:
             store.append(stream, chunk, expected_version=version or NO_STREAM)
         return store
 
-    def _append(self) -> None:
-        store = open_store(str(self._fresh("ours")))
+    def _append(self, store: EventStore) -> None:
         for stream, chunk, version in self.plan:
             store.append(stream, chunk, expected_version=version or NO_STREAM)
-        store.close()
 
-    def _raw_append(self, rows: list[list[tuple[object, ...]]]) -> None:
-        conn = raw_connect(self._fresh("raw"))
+    def _raw_append(self, conn: sqlite3.Connection, rows: list[list[tuple[object, ...]]]) -> None:
         for batch in rows:
             raw_insert(conn, batch)
-        conn.close()
 
     def _raw_read(self, store: EventStore) -> None:
         import json
