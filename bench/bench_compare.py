@@ -22,8 +22,9 @@ At each size N, over the same events (bench/_mix.py, in 1,000-event batches over
   `import timeline` alone and `timeline export json` / ``ical`` on that store (``--sizes ''``: only these).
 
 Then how each cost grows with N (microseconds per event at each size). Each figure is the least of R runs
-(--repeat) for N <= 100,000, one run above. eventsourcing and ics are benchmark-only dependencies (the
-``bench`` extra), never imported by timeline.
+(--repeat) for N <= 100,000, one run above; the appends, reads and rebuilds that take turns get
+R x min(5, 100,000 / N) turns below 100,000 events (a run there lasts a tenth of a second or less).
+eventsourcing and ics are benchmark-only dependencies (the ``bench`` extra), never imported by timeline.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Figures:
 
     def __init__(self, n: int, folder: Path, repeat: int) -> None:
         self.n, self.folder, self.repeat = n, folder, repeat
+        self.turns = repeat
         self.events = [make_event(i) for i in range(n)]
         self.plan = plan_batches(self.events, BATCH)
         self.seconds: dict[str, float] = {}
@@ -91,7 +93,10 @@ class Figures:
         happened = [domain_event(event) for event in self.events]
         # Each side's runs alternate with the others' (the load of a shared machine drifts by the minute:
         # every side sees the same drift), each append into a fresh store; the least run of each counts.
-        recorders = [new_recorder(self._fresh("es")) for _ in range(self.repeat)]
+        # Below 100,000 events a run lasts a tenth of a second or less, and one busy moment of a neighbour
+        # decides it: such sizes take up to five times the turns (still the least run of each side).
+        self.turns = self.repeat * max(1, min(5, 100_000 // self.n)) if self.repeat > 1 else 1
+        recorders = [new_recorder(self._fresh("es")) for _ in range(self.turns)]
         # Each side's store is made (file, schema) before its clock starts, as eventsourcing's recorder is.
         for recorder in recorders:
             ours = open_store(str(self._fresh("ours")))
@@ -108,7 +113,7 @@ class Figures:
         rows, happened, recorders = [], [], [recorder]
         self.events, self.plan = [], []
         gc.collect()
-        for _ in range(self.repeat):
+        for _ in range(self.turns):
             self._least("read_all", lambda: sum(1 for _ in store.read_all()))
             self._least("es decode", lambda: es_decode(recorder))
             self._least("rebuild", lambda: Timeline.from_store(store))
