@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,6 +23,8 @@ POSTGRES_ENV = "TIMELINE_TEST_POSTGRES_URL"
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from timeline.store.postgres import PostgresStore
 
 StoreFactory = Callable[[], EventStore]
 
@@ -115,3 +117,29 @@ def new_store(backend: str, tmp_path: Path) -> Iterator[StoreFactory]:
     yield factory
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def admin(store_url: str) -> Iterator[Any]:
+    """A plain psycopg connection to the test database, for looking behind the store's back."""
+    import psycopg  # the optional extra: imported only by the PostgreSQL tests that use it
+
+    from timeline.store.postgres import split_url
+
+    conninfo, _, _ = split_url(store_url)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture
+def pg(store_factory: StoreFactory) -> Callable[[], PostgresStore]:
+    """Opens PostgreSQL handles on the test's store, typed as such."""
+
+    from timeline.store.postgres import PostgresStore
+
+    def factory() -> PostgresStore:
+        store = store_factory()
+        assert isinstance(store, PostgresStore)
+        return store
+
+    return factory

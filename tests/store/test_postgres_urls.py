@@ -71,3 +71,23 @@ def test_reading_never_creates_a_postgres_store() -> None:
     with postgres.PostgresStore(url) as store:
         rows = store._query("SELECT 1 FROM pg_namespace WHERE nspname = 'never_created_here'")
         assert rows == []
+
+
+# -- URLs, continued -----------------------------------------------------------------------------------------
+
+
+def test_the_shown_url_has_no_password_and_our_option_is_not_passed_to_libpq() -> None:
+    libpq, name, shown = postgres.split_url(
+        "postgresql://me:s3cret@db.example:5433/tl?schema=news&password=x&sslmode=require"
+    )
+    assert name == "news"
+    assert "schema" not in libpq
+    assert "s3cret" in libpq
+    assert shown == "postgresql://me@db.example:5433/tl?schema=news&sslmode=require"
+    assert postgres.split_url("postgres://db/tl")[1] == "timeline"
+
+
+@pytest.mark.parametrize("bad", ["News", "a-b", "", "x" * 64, 'a"; DROP'])
+def test_a_schema_name_that_is_not_a_plain_sql_name_is_refused(bad: str) -> None:
+    with pytest.raises(StoreError, match="schema="):
+        postgres.split_url(f"postgresql://db/tl?schema={bad}")
