@@ -171,6 +171,11 @@ PAYLOADS = (
 )
 
 
+def story_page() -> Node:
+    """The reference story's page, parsed."""
+    return parse(export(timeline_of(story_events()), title="El Salvador deportations"))
+
+
 def hostile_events() -> list[Event]:
     """A timeline made to break pages: markup, ``</script>``, RTL overrides, a 10 KB title, CJK, emoji."""
     long_title = "W" * 10_240
