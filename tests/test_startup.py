@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import timeline
+from timeline._cli_parser import COMMANDS, command_in
 
 STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
 STREAM = "el-salvador-deportations"
@@ -191,3 +192,46 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         timeline.nothing_here  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(timeline, "_LAZY_nope")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["show", "s"], "show"),
+        (["--store", "x.db", "export", "json"], "export"),
+        (["--store=x.db", "streams"], "streams"),
+        (["--store", "show", "ledger"], "ledger"),  # "show" is the store's path there
+        (["--sto", "x.db", "show"], None),  # an abbreviation: argparse decides
+        (["--help"], None),
+        (["--version"], None),
+        (["nosuch"], None),
+        (["--store"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_told_from_argv_only_when_it_is_plain(argv: list[str], command: str | None) -> None:
+    assert command_in(argv) == command
+
+
+def _subparser(parser: object, name: str) -> object:
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_parser_of_one_command_is_that_of_the_whole_grammar(command: str) -> None:
+    import argparse
+
+    from timeline.cli import build_parser
+
+    whole, alone = build_parser(), build_parser(only=command)
+    whole_sub, alone_sub = _subparser(whole, command), _subparser(alone, command)
+    assert isinstance(whole_sub, argparse.ArgumentParser)
+    assert isinstance(alone_sub, argparse.ArgumentParser)
+    assert alone_sub.format_help() == whole_sub.format_help()
+    assert alone.format_usage() == whole.format_usage()
+    argv = ["--store", "x.db", command, *{"append": ["s"], "export": ["json"]}.get(command, [])]
+    assert vars(alone.parse_args(argv)) == vars(whole.parse_args(argv))

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from timeline._cli_parser import build_parser as _grammar
+from timeline._cli_parser import command_in
 from timeline._cli_values import (
     UsageError,
     parse_as_of,
@@ -45,9 +46,9 @@ __all__ = [
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
     """The `timeline` command's parser, each command bound to its function (the docs' CLI reference is
-    generated from it)."""
+    generated from it); `only`: with that command alone."""
     return _grammar(
         {
             "append": _cmd_append,
@@ -61,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
             "plugins": _cmd_plugins,
             "streams": _cmd_streams,
             "serve": _cmd_serve,
-        }
+        },
+        only=only,
     )
 
 
@@ -296,7 +298,9 @@ def _warning(message: Warning | str, *_: object, **__: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (the console script exits with it)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Only the command run is made, where argv says which plainly: the rest of the grammar is for help.
+    parser = build_parser(only=command_in(argv))
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
