@@ -35,6 +35,20 @@ NOT_FOR_SHOW = (
     "shutil",
 )
 
+#: What exporting JSON to standard output does not need: the iCalendar feed and icalendar, the render cache
+#: and snapshots (only an export to a file keeps them), and the plugins' page modules (loading a plugin
+#: registers its exporter; its rendering is imported by its own format's first export).
+NOT_FOR_EXPORT_JSON = (
+    "icalendar",
+    "timeline.exporters._ical_feed",
+    "timeline.render_cache",
+    "timeline.snapshots",
+    "timeline.checkpoints",
+    "hashlib",
+    "timeline_html._page",
+    "timeline_timelinejs._html",
+)
+
 _REPORT_MODULES = """
 import json, sys
 print(json.dumps(sorted(name for name in sys.modules if name in {heavy!r})))
@@ -132,6 +146,40 @@ def test_export_still_loads_the_plugins_it_needs(small_store: str) -> None:
     )
     assert {"timeline.plugins", "importlib.metadata", "pluggy"} <= set(loaded)
     assert json.loads(printed)
+
+
+def test_export_json_loads_none_of_what_other_formats_and_files_need(small_store: str) -> None:
+    bare = _loaded("", NOT_FOR_EXPORT_JSON)[0]
+    loaded, printed = _loaded(
+        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'export', 'json']) == 0\n",
+        NOT_FOR_EXPORT_JSON,
+    )
+    assert loaded == bare
+    assert len(json.loads(printed)["entries"]) >= 9
+
+
+def test_the_formats_whose_modules_were_not_loaded_are_still_listed_and_work(small_store: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "--store", small_store, "formats"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = {line.split()[0] for line in done.stdout.splitlines()[1:]}
+    assert {"ical", "json", "markdown", "html", "timelinejs"} <= listed
+    code = (
+        "import io, timeline\n"
+        "from timeline.exporters import ical\n"
+        "assert 'icalendar' not in __import__('sys').modules\n"
+        f"tl = timeline.Timeline.from_store(timeline.open_store({small_store!r}))\n"
+        "out = io.BytesIO()\n"
+        "timeline.export(tl, 'ical', out)\n"
+        "assert out.getvalue().startswith(b'BEGIN:VCALENDAR')\n"
+        "assert ical.event_uid('x') == ical.event_uid('x') and callable(ical.build_event)\n"
+        "print('ok')\n"
+    )
+    assert _python(code).stdout.strip() == "ok"
 
 
 def test_a_type_only_a_plugin_provides_still_loads_the_plugins(bare: list[str]) -> None:
