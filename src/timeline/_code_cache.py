@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["cache_path", "compile_cached", "install"]
 
 #: The first entry of the file: what the code objects in it were compiled by.
-_HEADER = (sys.implementation.cache_tag, sys.version, sys.flags.optimize)
+_HEADER = ("timeline generated code 1", sys.implementation.cache_tag, sys.version, sys.flags.optimize)
 #: Generated file names whose code is cached: the methods attrs writes for a class of timeline or a plugin.
 _ATTRS_PREFIXES = ("<attrs generated methods timeline.", "<attrs generated methods timeline_")
 #: At most this many entries are kept; past it, a run writes only what it used.
@@ -40,7 +40,7 @@ _MOST = 2000
 _STAND_IN = 2**63
 
 _Key = tuple[str, str]  # (file name, mode)
-_Entry = tuple[str, CodeType]  # (source, its code)
+_Entry = tuple[str, CodeType, tuple[tuple[int, ...], ...]]  # (source, its code, where the stand-in is)
 _cache: dict[_Key, _Entry] | None = None
 _used: dict[_Key, _Entry] = {}
 _dirty = False
@@ -86,8 +86,9 @@ def compile_cached(source: str, filename: str, mode: str, *, varying: int | None
         source = source.replace(str(varying), str(_STAND_IN))
     key = (filename, mode)
     entry = _cache.get(key)
-    if entry is None or entry[0] != source or not isinstance(entry[1], CodeType):
-        entry = (source, compile(source, filename, mode))
+    if entry is None or len(entry) != 3 or entry[0] != source or not isinstance(entry[1], CodeType):
+        code = compile(source, filename, mode)
+        entry = (source, code, tuple(_stand_ins(code)) if varying is not None else ())
         _cache[key] = entry
         if not _dirty and not sys.dont_write_bytecode:
             import atexit
@@ -95,25 +96,28 @@ def compile_cached(source: str, filename: str, mode: str, *, varying: int | None
             atexit.register(_save)
         _dirty = True
     _used[key] = entry
-    return entry[1] if varying is None else _put_back(entry[1], varying)
+    code = entry[1]
+    if varying is not None:
+        for path in entry[2]:
+            code = _put_back(code, path, varying)
+    return code
 
 
-def _put_back(code: CodeType, number: int) -> CodeType:
-    """`code` with `number` for the stand-in among its constants and those of the functions it defines."""
-    consts = tuple(_put_back_in(const, number) for const in code.co_consts)
-    return code.replace(co_consts=consts) if consts != code.co_consts else code
+def _stand_ins(const: object) -> list[tuple[int, ...]]:
+    """Where the stand-in is in `const`: each a path of indices through constants (code objects, tuples)."""
+    if type(const) is int and const == _STAND_IN:
+        return [()]
+    items = const.co_consts if isinstance(const, CodeType) else const if type(const) is tuple else ()
+    return [(index, *path) for index, item in enumerate(items) for path in _stand_ins(item)]
 
 
-def _put_back_in(const: object, number: int) -> object:
-    if type(const) is int:
-        return number if const == _STAND_IN else const
-    if isinstance(const, CodeType):
-        return _put_back(const, number)
-    if isinstance(const, tuple):  # folded constants: (1, 2)
-        return tuple(_put_back_in(item, number) for item in const)
-    if isinstance(const, frozenset):  # and `in {1, 2}`
-        return frozenset(_put_back_in(item, number) for item in const)
-    return const
+def _put_back(const: Any, path: tuple[int, ...], number: int) -> Any:
+    """`const` with `number` at `path` (one of `_stand_ins`), rebuilt along it."""
+    if not path:
+        return number
+    items = list(const.co_consts if isinstance(const, CodeType) else const)
+    items[path[0]] = _put_back(items[path[0]], path[1:], number)
+    return const.replace(co_consts=tuple(items)) if isinstance(const, CodeType) else tuple(items)
 
 
 def _save() -> None:
