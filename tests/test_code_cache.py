@@ -18,7 +18,8 @@ import pytest
 from timeline import _code_cache
 
 #: Makes and uses the built-in classes (their __init__, validators, __eq__, __hash__, __repr__ and the fast
-#: decoder), then reports whether the run compiled anything new and what __hash__ holds.
+#: decoder) and some of attrs's own, then reports whether the run compiled anything new and what __hash__
+#: holds.
 _USE = """
 import json, timeline
 from timeline import _code_cache
@@ -34,6 +35,11 @@ except timeline.ValidationError as exc:
     assert exc.path == "by"
 else:
     raise AssertionError("validator not run")
+import attrs, builtins, types
+assert isinstance(builtins.compile, types.BuiltinFunctionType)  # given back once attrs was imported
+check = attrs.validators.instance_of(int)  # one of attrs's own classes, made as attrs was imported
+assert check == attrs.validators.instance_of(int) and "int" in repr(check)
+assert hash(attrs.fields(Money)[0]) == hash(attrs.fields(Money)[0])
 hashed = hash("<attrs generated hash timeline.values.Money>")
 consts = Money.__hash__.__code__.co_consts
 print(json.dumps({"dirty": _code_cache._dirty, "hash_in_code": hashed in consts,
@@ -69,6 +75,17 @@ def test_a_corrupt_or_foreign_file_is_compiled_again_and_replaced(tmp_path: Path
         path.write_bytes(garbage)
         assert _run(tmp_path)["dirty"] is True
         assert _run(tmp_path)["dirty"] is False
+
+
+def test_attrs_imported_first_still_works(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(tmp_path)
+    code = "import attrs\n" + _USE
+    for _ in range(2):
+        command = [sys.executable, "-c", code]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["dirty"] is False  # timeline's classes still cached
 
 
 def test_nothing_is_written_when_bytecode_is_not(tmp_path: Path) -> None:

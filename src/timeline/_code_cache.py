@@ -5,18 +5,20 @@ when the class is made, and the fast codec compiles a decoder per event class: t
 quarter of the instructions of ``timeline show`` on a small store, for code that is the same on every run.
 
 `compile_cached(source, filename, mode)` answers from a cache file what `compile` answered before for the
-same source, file name and mode; `install()`, run when this module is imported (``timeline/__init__`` imports
-it before any class is made), makes attrs compile the methods of timeline's classes (and its plugins',
-``timeline_*``) through it. The cache is keyed by the whole source text, so a changed class (a
-new field, another attrs version) simply misses; each file is for one interpreter (its cache tag, version and
-optimisation level in the header). It lives where the interpreter writes bytecode (``__pycache__`` beside this
-package, or under ``sys.pycache_prefix``) and is written only when bytecode would be (not under
-``PYTHONDONTWRITEBYTECODE``): once, at exit, after a run that compiled something new, atomically (a temporary
-file renamed over it). A missing, stale, foreign or corrupt file is read as empty: the code is compiled again.
+same source, file name and mode; `install()`, run when this module is imported (``timeline/__init__``
+imports it before any class is made), makes attrs compile the methods of timeline's classes (and its
+plugins', ``timeline_*``, and attrs's own when it imports attrs) through it. The cache is keyed by the whole
+source text, so a changed class (a new field, another attrs version) simply misses; each file is for one
+interpreter (its cache tag, version and optimisation level in the header). It lives where the interpreter
+writes bytecode (``__pycache__`` beside this package, or under ``sys.pycache_prefix``) and is written only
+when bytecode would be (not under ``PYTHONDONTWRITEBYTECODE``): once, at exit, after a run that compiled
+something new, atomically (a temporary file renamed over it). A missing, stale, foreign or corrupt file is
+read as empty: the code is compiled again.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import marshal
 import os
@@ -31,8 +33,9 @@ __all__ = ["cache_path", "compile_cached", "install"]
 
 #: The first entry of the file: what the code objects in it were compiled by.
 _HEADER = ("timeline generated code 1", sys.implementation.cache_tag, sys.version, sys.flags.optimize)
-#: Generated file names whose code is cached: the methods attrs writes for a class of timeline or a plugin.
-_ATTRS_PREFIXES = ("<attrs generated methods timeline.", "<attrs generated methods timeline_")
+#: The modules whose attrs classes have their generated methods cached: timeline's, its plugins' and attrs's
+#: own (made when attrs is imported: see `install`).
+_CACHED_MODULES = ("timeline.", "timeline_", "attr.")
 #: At most this many entries are kept; past it, a run writes only what it used.
 _MOST = 2000
 
@@ -44,6 +47,8 @@ _Entry = tuple[str, CodeType, tuple[tuple[int, ...], ...]]  # (source, its code,
 _cache: dict[_Key, _Entry] | None = None
 _used: dict[_Key, _Entry] = {}
 _dirty = False
+#: The builtin, kept: `install` stands in for it while attrs is imported.
+_BUILTIN_COMPILE = builtins.compile
 
 
 def cache_path() -> str | None:
@@ -87,7 +92,7 @@ def compile_cached(source: str, filename: str, mode: str, *, varying: int | None
     key = (filename, mode)
     entry = _cache.get(key)
     if entry is None or len(entry) != 3 or entry[0] != source or not isinstance(entry[1], CodeType):
-        code = compile(source, filename, mode)
+        code = _BUILTIN_COMPILE(source, filename, mode)
         entry = (source, code, tuple(_stand_ins(code)) if varying is not None else ())
         _cache[key] = entry
         if not _dirty and not sys.dont_write_bytecode:
@@ -138,26 +143,39 @@ def _save() -> None:
 
 
 def _attrs_compile(source: Any, filename: Any, mode: Any, *args: Any, **kwargs: Any) -> Any:
-    """What attrs' method builder calls for `compile`: cached for timeline's classes, else the builtin."""
+    """What attrs' method builder calls for `compile`: cached for the classes of `_CACHED_MODULES`, the
+    builtin for anything else."""
     if (
         not args
         and not kwargs
         and isinstance(source, str)
         and isinstance(filename, str)
-        and filename.startswith(_ATTRS_PREFIXES)
+        and filename.startswith("<attrs generated ")
+        and filename.rpartition(" ")[2].startswith(_CACHED_MODULES)
     ):
         # What attrs puts in a __hash__: the hash of a name made as the file name is (attr._make).
-        hashed = hash("<attrs generated hash " + filename.removeprefix("<attrs generated methods "))
+        hashed = hash("<attrs generated hash " + filename.rpartition(" ")[2])
         return compile_cached(source, filename, mode, varying=hashed if str(hashed) in source else None)
-    return compile(source, filename, mode, *args, **kwargs)
+    return _BUILTIN_COMPILE(source, filename, mode, *args, **kwargs)
 
 
 def install() -> None:
     """Make attrs compile the methods of the classes made from now on through `compile_cached`.
 
     attrs looks `compile` up in its module's globals before the builtins; the name is set there only if the
-    module is the one expected (it compiles generated methods) and has no `compile` of its own.
+    module is the one expected (it compiles generated methods) and has no `compile` of its own. If attrs is
+    not imported yet, it is imported here with the builtin `compile` standing for `_attrs_compile` meanwhile:
+    attrs makes its own classes (validators, ``Attribute``...) as it is imported, a sixth of a short
+    command's instructions without the cache. The builtin is given back as soon as attrs is imported, and
+    `_attrs_compile` passes every other call to it unchanged.
     """
+    if "attr" not in sys.modules:
+        namespace = vars(builtins)
+        namespace["compile"] = _attrs_compile
+        try:
+            import attr  # noqa: F401  (its own classes' methods, compiled through the cache)
+        finally:
+            namespace["compile"] = _BUILTIN_COMPILE
     from attr import _make
 
     namespace = vars(_make)
