@@ -107,7 +107,7 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v", *, encode: bool = T
         if enc == dec == item:
             return f"list({var})", f"tuple({var})"
         if attrs.has(args[0]):  # map, not a comprehension: in Python 3.11 that is a function built per call
-            token = _token(args[0])
+            token = class_token(args[0])
             return f"list(map(_enc_{token}, {var}))", f"tuple(map(_dec_{token}, {var}))"
         return f"[{enc} for {item} in {var}]", f"tuple([{dec} for {item} in {var}])"
     if attrs.has(tp):
@@ -115,7 +115,7 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v", *, encode: bool = T
         enc_fn = encoder(tp) if encode else None  # both or neither are supported: one set of fields
         if dec_fn is None or (encode and enc_fn is None):
             raise _Unsupported(tp)
-        token = _token(tp)
+        token = class_token(tp)
         names[f"_enc_{token}"] = enc_fn
         names[f"_dec_{token}"] = dec_fn
         if tp in _FREE_FORM:
@@ -127,9 +127,10 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v", *, encode: bool = T
 _TOKENS: dict[type, str] = {}
 
 
-def _token(cls: type) -> str:
-    """A name for `cls` in generated code: from its module and qualified name, so the same on every run (its
-    compiled code is kept: timeline._code_cache), numbered if another class took it (two may share a name)."""
+def class_token(cls: type) -> str:
+    """A name for `cls` in generated code (here and in other generators): from its module and qualified
+    name, so the same on every run (the compiled code is kept: timeline._code_cache), numbered if another
+    class took it (two may share a name)."""
     if cls not in _TOKENS:
         base = "".join(c if c.isalnum() else "_" for c in f"{cls.__module__}.{cls.__qualname__}")
         token, count, taken = base, 1, set(_TOKENS.values())
