@@ -18,8 +18,9 @@ At each size N, over the same events (bench/_mix.py, in 1,000-event batches over
   checkpoint taken 1% behind plus its catch-up (target <= 10% of a rebuild);
 * up to --export-max events: the full iCalendar export vs the `ics` package serialising the same events
   (their values prepared beforehand; target >= 1.0x) and the JSON export (target >= 60,000 events/s);
-* once: `timeline show` on a small store, CPU of the whole process (target <= 120 ms), beside bare Python,
-  `import timeline` alone and `timeline export json` / ``ical`` on that store (``--sizes ''``: only these).
+* once: `timeline show` on a small store, CPU of the whole process (target <= 120 ms; median of
+  --startup-runs, the commands taking turns), beside bare Python, `import timeline` alone and
+  `timeline export json` / ``ical`` on that store (``--sizes ''``: only these).
 
 Then how each cost grows with N (microseconds per event at each size). Each figure is the least of R runs
 (--repeat) for N <= 100,000, one run above; the appends, reads and rebuilds that take turns get
@@ -41,7 +42,7 @@ import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from _compare_report import SIZE, markdown_table, report
+from _compare_report import SIZE, line, markdown_table, report
 from _eventsourcing import domain_event, es_append, es_decode, new_recorder
 from _ics import ics_export, ics_values
 from _mix import make_event
@@ -226,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--export-max", type=int, default=100_000, help="largest N for the export figures")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--startup-runs", type=int, default=7, help="runs of each start-up command (median)")
     parser.add_argument("--markdown", action="store_true", help="also print the figures as a Markdown table")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]  # --sizes '': start-up only
@@ -239,9 +241,9 @@ def main(argv: list[str] | None = None) -> int:
             growth[n] = {name: seconds / n * 1e6 for name, seconds in fig.seconds.items()}
             del fig
             gc.collect()
-        costs = startup_cpu_ms(Path(tmp))
+        costs = startup_cpu_ms(Path(tmp), args.startup_runs)
     SIZE[0] = ""
-    ok &= report_startup(costs)
+    ok &= report_startup(costs, line)
     print("growth with N: microseconds per event")
     names = ["append", "raw append", "es append", "read_all", "es decode", "rebuild", "checkpoint save"]
     names += ["checkpoint load", "resume 1%"]

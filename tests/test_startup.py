@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import timeline
+from timeline._cli_parser import COMMANDS, command_in
 
 STORY = Path(__file__).parent.parent / "examples" / "story.jsonl"
 STREAM = "el-salvador-deportations"
@@ -32,6 +33,20 @@ NOT_FOR_SHOW = (
     "timeline.projections.selection",
     "pathlib",
     "shutil",
+)
+
+#: What exporting JSON to standard output does not need: the iCalendar feed and icalendar, the render cache
+#: and snapshots (only an export to a file keeps them), and the plugins' page modules (loading a plugin
+#: registers its exporter; its rendering is imported by its own format's first export).
+NOT_FOR_EXPORT_JSON = (
+    "icalendar",
+    "timeline.exporters._ical_feed",
+    "timeline.render_cache",
+    "timeline.snapshots",
+    "timeline.checkpoints",
+    "hashlib",
+    "timeline_html._page",
+    "timeline_timelinejs._html",
 )
 
 _REPORT_MODULES = """
@@ -133,6 +148,40 @@ def test_export_still_loads_the_plugins_it_needs(small_store: str) -> None:
     assert json.loads(printed)
 
 
+def test_export_json_loads_none_of_what_other_formats_and_files_need(small_store: str) -> None:
+    bare = _loaded("", NOT_FOR_EXPORT_JSON)[0]
+    loaded, printed = _loaded(
+        f"from timeline.cli import main\nassert main(['--store', {small_store!r}, 'export', 'json']) == 0\n",
+        NOT_FOR_EXPORT_JSON,
+    )
+    assert loaded == bare
+    assert len(json.loads(printed)["entries"]) >= 9
+
+
+def test_the_formats_whose_modules_were_not_loaded_are_still_listed_and_work(small_store: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "timeline.cli", "--store", small_store, "formats"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = {line.split()[0] for line in done.stdout.splitlines()[1:]}
+    assert {"ical", "json", "markdown", "html", "timelinejs"} <= listed
+    code = (
+        "import io, timeline\n"
+        "from timeline.exporters import ical\n"
+        "assert 'icalendar' not in __import__('sys').modules\n"
+        f"tl = timeline.Timeline.from_store(timeline.open_store({small_store!r}))\n"
+        "out = io.BytesIO()\n"
+        "timeline.export(tl, 'ical', out)\n"
+        "assert out.getvalue().startswith(b'BEGIN:VCALENDAR')\n"
+        "assert ical.event_uid('x') == ical.event_uid('x') and callable(ical.build_event)\n"
+        "print('ok')\n"
+    )
+    assert _python(code).stdout.strip() == "ok"
+
+
 def test_a_type_only_a_plugin_provides_still_loads_the_plugins(bare: list[str]) -> None:
     # The event-type loader is set by `import timeline`, before anything loads timeline.plugins.
     code = "import timeline.codec as c\nassert c._known_class('no-plugin-has-this') is None\n"
@@ -191,3 +240,46 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         timeline.nothing_here  # type: ignore[attr-defined]  # noqa: B018
     assert not hasattr(timeline, "_LAZY_nope")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["show", "s"], "show"),
+        (["--store", "x.db", "export", "json"], "export"),
+        (["--store=x.db", "streams"], "streams"),
+        (["--store", "show", "ledger"], "ledger"),  # "show" is the store's path there
+        (["--sto", "x.db", "show"], None),  # an abbreviation: argparse decides
+        (["--help"], None),
+        (["--version"], None),
+        (["nosuch"], None),
+        (["--store"], None),
+        ([], None),
+    ],
+)
+def test_the_command_is_told_from_argv_only_when_it_is_plain(argv: list[str], command: str | None) -> None:
+    assert command_in(argv) == command
+
+
+def _subparser(parser: object, name: str) -> object:
+    import argparse
+
+    assert isinstance(parser, argparse.ArgumentParser)
+    (sub,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_parser_of_one_command_is_that_of_the_whole_grammar(command: str) -> None:
+    import argparse
+
+    from timeline.cli import build_parser
+
+    whole, alone = build_parser(), build_parser(only=command)
+    whole_sub, alone_sub = _subparser(whole, command), _subparser(alone, command)
+    assert isinstance(whole_sub, argparse.ArgumentParser)
+    assert isinstance(alone_sub, argparse.ArgumentParser)
+    assert alone_sub.format_help() == whole_sub.format_help()
+    assert alone.format_usage() == whole.format_usage()
+    argv = ["--store", "x.db", command, *{"append": ["s"], "export": ["json"]}.get(command, [])]
+    assert vars(alone.parse_args(argv)) == vars(whole.parse_args(argv))

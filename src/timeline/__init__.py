@@ -18,6 +18,8 @@ Every other module is an implementation detail that may move or change without n
 
 from typing import TYPE_CHECKING
 
+# First, before any class is made: attrs compiles each class's methods, and the code is the same every run.
+from timeline import _code_cache  # noqa: F401  (importing it installs it)
 from timeline._lazy_names import lazy_names
 
 # Cheap, and needed by nearly every use: imported now. The rest arrive on first use (`__getattr__` below).

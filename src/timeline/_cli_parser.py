@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from timeline._cli_values import add_selection_options
 from timeline._distribution import DISTRIBUTION, version
@@ -12,7 +12,7 @@ from timeline._distribution import DISTRIBUTION, version
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["build_parser"]
+__all__ = ["COMMANDS", "build_parser", "command_in"]
 
 
 class _ShowVersion(argparse.Action):
@@ -62,79 +62,130 @@ class _HelpFormatter(argparse.HelpFormatter):
 _REPORTED_BY_HELP = "as reported by the sources by the end of this day (YYYY-MM-DD; see the README)"
 
 
-def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) -> argparse.ArgumentParser:
-    """The `timeline` command's parser; each command's ``run`` default is `commands` [its name]."""
+#: The commands, in the order the help lists them.
+COMMANDS = (
+    "append",
+    "validate",
+    "show",
+    "ledger",
+    "movements",
+    "actors",
+    "export",
+    "formats",
+    "plugins",
+    "streams",
+    "serve",
+)
+
+#: The global options that take a value (``--store URL``): what `command_in` skips before the command.
+_GLOBAL_WITH_VALUE = ("--store",)
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs, if it can be told without parsing: after the global options, spelt out in
+    full, its first word (one of `COMMANDS`); else None (an abbreviated option, ``--help``, no command...)."""
+    words = iter(argv)
+    for word in words:
+        if word in _GLOBAL_WITH_VALUE:
+            next(words, None)
+        elif word.startswith(tuple(f"{option}=" for option in _GLOBAL_WITH_VALUE)):
+            continue
+        else:
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(
+    commands: Mapping[str, Callable[[argparse.Namespace], int]], *, only: str | None = None
+) -> argparse.ArgumentParser:
+    """The `timeline` command's parser; each command's ``run`` default is `commands` [its name].
+
+    `only`: the parser of that command alone (what running it needs: argparse takes a tenth of a short
+    command's start-up to make all of them); the others are left out, as is their help.
+    """
     parser = argparse.ArgumentParser(
         prog="timeline",
         formatter_class=_HelpFormatter,
         description="What happened, when, and who says so: an append-only log of typed events.",
         epilog="Exit status: 0 ok, 1 system failure, 2 bad input or usage, 3 concurrency conflict.",
     )
-    store_help = (
-        "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
-    )
-    parser.add_argument("--store", metavar="URL", default=None, help=store_help)
+    parser.add_argument("--store", metavar="URL", default=None, help=_STORE_HELP)
     parser.add_argument("--version", action=_ShowVersion)
     # The global options again on every command, so they may come after it too ("show s --store x.db");
     # SUPPRESS: a command's own default does not overwrite a value given before the command.
     common = argparse.ArgumentParser(add_help=False, formatter_class=_HelpFormatter)
-    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=store_help)
+    common.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help=_STORE_HELP)
     # prog given: argparse would format a usage line to find it (and so ask the terminal its width).
     sub = parser.add_subparsers(prog="timeline", dest="command", metavar="COMMAND", required=True)
     add_parser = functools.partial(sub.add_parser, parents=[common], formatter_class=_HelpFormatter)
+    for name in COMMANDS if only is None else (only,):
+        made = _ADDERS[name](add_parser, sub) if name in _ADDERS else _add_view(add_parser, name)
+        made.set_defaults(run=commands[name])
+    return parser
 
+
+_STORE_HELP = "a SQLite file path, 'memory:' or 'postgresql://...' (default: $TIMELINE_STORE or timeline.db)"
+_FILE_HELP = "JSON Lines; '-' or no FILE: standard input"
+
+if TYPE_CHECKING:
+    _AddParser = Callable[..., argparse.ArgumentParser]
+
+
+def _add_append(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
     p = add_parser("append", help="append events from a JSON Lines file (or - for standard input)")
     p.add_argument("stream", metavar="STREAM", help="the stream to append to (created by its first append)")
-    p.add_argument(
-        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
-    )
+    p.add_argument("file", metavar="FILE", nargs="?", default="-", help=_FILE_HELP)
     p.add_argument(
         "--expected-version",
         metavar="N|none|any",
         default="any",
         help="refuse the batch unless the stream is at this version (default: any)",
     )
-    p.set_defaults(run=commands["append"])
+    return p
 
+
+def _add_validate(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
     p = add_parser("validate", help="check a JSON Lines file as append would, without appending")
-    p.add_argument(
-        "file", metavar="FILE", nargs="?", default="-", help="JSON Lines; '-' or no FILE: standard input"
-    )
-    p.set_defaults(run=commands["validate"])
+    p.add_argument("file", metavar="FILE", nargs="?", default="-", help=_FILE_HELP)
+    return p
 
-    def add_view(
-        name: str, help_text: str, run: Callable[[argparse.Namespace], int]
-    ) -> argparse.ArgumentParser:
-        view = add_parser(name, help=help_text)
+
+_VIEW_HELP = {
+    "show": "print the timeline, dates as people say them",
+    "ledger": "payments summed per payer, payee and currency",
+    "movements": "transfers summed per origin and destination",
+    "actors": "each name and the entries it appears in",
+}
+
+
+def _add_view(add_parser: _AddParser, name: str) -> argparse.ArgumentParser:
+    view = add_parser(name, help=_VIEW_HELP[name])
+    view.add_argument("stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)")
+    view.add_argument(
+        "--as-of",
+        metavar="DATETIME",
+        default=None,
+        help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
+    )
+    view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
+    add_selection_options(view)
+    if name == "show":
+        view.add_argument("--retracted", action="store_true", help="also list retracted entries")
         view.add_argument(
-            "stream", metavar="STREAM", nargs="?", default=None, help="one stream (default: all)"
+            "--history", action="store_true", help="list each entry's corrections with their reasons"
         )
+        view.add_argument("--ids", action="store_true", help="start each line with the event's id")
         view.add_argument(
-            "--as-of",
-            metavar="DATETIME",
-            default=None,
-            help="as known at this moment (ISO 8601 with offset; a bare date = end of that day UTC)",
+            "--details",
+            action="store_true",
+            help=(
+                "under each entry, what its fields say: amounts, words, counts, participants, sources, quotes"
+            ),
         )
-        view.add_argument("--reported-by", metavar="DATE", default=None, help=_REPORTED_BY_HELP)
-        add_selection_options(view)
-        view.set_defaults(run=run)
-        return view
+    return view
 
-    show = add_view("show", "print the timeline, dates as people say them", commands["show"])
-    show.add_argument("--retracted", action="store_true", help="also list retracted entries")
-    show.add_argument(
-        "--history", action="store_true", help="list each entry's corrections with their reasons"
-    )
-    show.add_argument("--ids", action="store_true", help="start each line with the event's id")
-    show.add_argument(
-        "--details",
-        action="store_true",
-        help="under each entry, what its fields say: amounts, words, counts, participants, sources, quotes",
-    )
-    add_view("ledger", "payments summed per payer, payee and currency", commands["ledger"])
-    add_view("movements", "transfers summed per origin and destination", commands["movements"])
-    add_view("actors", "each name and the entries it appears in", commands["actors"])
 
+def _add_export(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
     p = add_parser("export", help="export a timeline in a format (see 'timeline formats')")
     p.add_argument("format", metavar="FORMAT", help="an export format (see 'timeline formats')")
     p.add_argument("--stream", default=None, help="one stream (default: all)")
@@ -155,15 +206,23 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
         default=[],
         help="an option of the format (repeatable)",
     )
-    p.set_defaults(run=commands["export"])
+    return p
 
-    p = add_parser("formats", help="each export format, its media type and the plugin that provides it")
-    p.set_defaults(run=commands["formats"])
-    p = add_parser("plugins", help="installed plugins, as JSON")
-    p.set_defaults(run=commands["plugins"])
-    p = add_parser("streams", help="the streams in the store with their versions")
-    p.set_defaults(run=commands["streams"])
-    p = sub.add_parser(
+
+def _add_formats(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
+    return add_parser("formats", help="each export format, its media type and the plugin that provides it")
+
+
+def _add_plugins(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
+    return add_parser("plugins", help="installed plugins, as JSON")
+
+
+def _add_streams(add_parser: _AddParser, sub: object) -> argparse.ArgumentParser:
+    return add_parser("streams", help="the streams in the store with their versions")
+
+
+def _add_serve(add_parser: _AddParser, sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
         "serve",
         formatter_class=_HelpFormatter,
         help="serve the feeds over HTTP, read-only (needs the [serve] extra)",
@@ -171,5 +230,16 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
     p.add_argument("--store", metavar="URL", default=argparse.SUPPRESS, help="as the global --store")
     p.add_argument("--host", default="127.0.0.1", help="the address to bind (default: 127.0.0.1, loopback)")
     p.add_argument("--port", type=int, default=8080, help="the port (default: 8080; 0: any free port)")
-    p.set_defaults(run=commands["serve"])
-    return parser
+    return p
+
+
+#: How each command other than the views (`_add_view`) is added: (add_parser, the subparsers action) -> it.
+_ADDERS: dict[str, Callable[[_AddParser, Any], argparse.ArgumentParser]] = {
+    "append": _add_append,
+    "validate": _add_validate,
+    "export": _add_export,
+    "formats": _add_formats,
+    "plugins": _add_plugins,
+    "streams": _add_streams,
+    "serve": _add_serve,
+}

@@ -24,15 +24,17 @@ _SINGLE = re.compile(
     r"(?:-([0-9]{2}|XX)(?:-([0-9]{2}|XX)"
     r"(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?([~?%])?"
 )
-_LONG_YEAR = re.compile(r"Y(-?)([0-9]+)([~?%])?")
+# The patterns off the common path (long years, offsets, errors) as text: `re` compiles each on first use
+# (and keeps it), so reading a store's dates pays for `_SINGLE` alone.
+_LONG_YEAR = r"Y(-?)([0-9]+)([~?%])?"
 # The offsets the EDTF grammar (and the `edtf` package) allows, besides Z: ±00:01..±13:59 and ±14:00.
-_OFFSET = re.compile(r"[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00")
-_DIGITS = re.compile(r"-?[0-9]+(?:-[0-9]+){0,2}[~?%]?")
+_OFFSET = r"[+-](?:0[0-9]|1[0-3]):[0-5][0-9]|[+-]14:00"
+_DIGITS = r"-?[0-9]+(?:-[0-9]+){0,2}[~?%]?"
 _LEVEL2 = (
-    (re.compile(r"[\[\]{},^]"), "a set, a list or a group"),
-    (re.compile(r"Y-?[0-9]+[ES]|[0-9]S[0-9]"), "an exponent or significant digits"),
-    (re.compile(r"^[~?%]|[~?%](?!$)"), "a qualifier on part of a date"),
-    (re.compile(r"^-?[0-9X]{4}(?:-[0-9X]{2}){0,2}[~?%]?$"), "unspecified digits other than at the right end"),
+    (r"[\[\]{},^]", "a set, a list or a group"),
+    (r"Y-?[0-9]+[ES]|[0-9]S[0-9]", "an exponent or significant digits"),
+    (r"^[~?%]|[~?%](?!$)", "a qualifier on part of a date"),
+    (r"^-?[0-9X]{4}(?:-[0-9X]{2}){0,2}[~?%]?$", "unspecified digits other than at the right end"),
 )
 #: The seasons of EDTF level 1 (northern hemisphere, meteorological): (first month, last month, name).
 SEASONS = {21: (3, 5, "spring"), 22: (6, 8, "summer"), 23: (9, 11, "autumn"), 24: (12, 2, "winter")}
@@ -155,9 +157,9 @@ def parse_single(part: str, whole: str) -> Single:
 
 
 def _long_year(part: str, whole: str) -> Single:
-    m = _LONG_YEAR.fullmatch(part)
+    m = re.fullmatch(_LONG_YEAR, part)
     if m is None:
-        if _LEVEL2[1][0].search(part):
+        if re.search(_LEVEL2[1][0], part):
             raise level2(whole, _LEVEL2[1][1])
         raise error(whole, "a Y year is Y followed by digits only (Y170000002, Y-170000002)")
     neg, digits, q = m.groups()
@@ -204,7 +206,7 @@ def _time(
         tz = UTC
     elif off == "-00:00":
         raise error(whole, "offset -00:00 is not allowed: write Z for UTC")
-    elif _OFFSET.fullmatch(off):
+    elif re.fullmatch(_OFFSET, off):
         sign = -1 if off[0] == "-" else 1
         tz = timezone(sign * timedelta(hours=int(off[1:3]), minutes=int(off[4:6])))
     else:
@@ -224,10 +226,10 @@ def _diagnose(part: str, whole: str) -> ValueError:
         return error(whole, "leading or trailing whitespace is not allowed")
     if part == "..":
         return error(whole, "'..' (an open end) is only allowed as one side of an interval")
-    if _DIGITS.fullmatch(part):
+    if re.fullmatch(_DIGITS, part):
         return error(whole, "the year needs 4 digits, the month and the day 2 (YYYY-MM-DD)")
     if part.isascii():
         for pattern, what in _LEVEL2:
-            if pattern.search(part):
+            if re.search(pattern, part):
                 return level2(whole, what)
     return error(whole, _FORMS)

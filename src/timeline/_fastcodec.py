@@ -107,20 +107,38 @@ def _convert(tp: Any, names: dict[str, Any], var: str = "v", *, encode: bool = T
         if enc == dec == item:
             return f"list({var})", f"tuple({var})"
         if attrs.has(args[0]):  # map, not a comprehension: in Python 3.11 that is a function built per call
-            return f"list(map(_enc_{id(args[0])}, {var}))", f"tuple(map(_dec_{id(args[0])}, {var}))"
+            token = class_token(args[0])
+            return f"list(map(_enc_{token}, {var}))", f"tuple(map(_dec_{token}, {var}))"
         return f"[{enc} for {item} in {var}]", f"tuple([{dec} for {item} in {var}])"
     if attrs.has(tp):
         dec_fn = decoder(tp)
         enc_fn = encoder(tp) if encode else None  # both or neither are supported: one set of fields
         if dec_fn is None or (encode and enc_fn is None):
             raise _Unsupported(tp)
-        # Named by id: two value classes may share a name.
-        names[f"_enc_{id(tp)}"] = enc_fn
-        names[f"_dec_{id(tp)}"] = dec_fn
+        token = class_token(tp)
+        names[f"_enc_{token}"] = enc_fn
+        names[f"_dec_{token}"] = dec_fn
         if tp in _FREE_FORM:
             names["_free_form"] = True
-        return f"_enc_{id(tp)}({var})", f"_dec_{id(tp)}({var})"
+        return f"_enc_{token}({var})", f"_dec_{token}({var})"
     raise _Unsupported(tp)
+
+
+_TOKENS: dict[type, str] = {}
+
+
+def class_token(cls: type) -> str:
+    """A name for `cls` in generated code (here and in other generators): from its module and qualified
+    name, so the same on every run (the compiled code is kept: timeline._code_cache), numbered if another
+    class took it (two may share a name)."""
+    if cls not in _TOKENS:
+        base = "".join(c if c.isalnum() else "_" for c in f"{cls.__module__}.{cls.__qualname__}")
+        token, count, taken = base, 1, set(_TOKENS.values())
+        while token in taken:
+            count += 1
+            token = f"{base}_{count}"
+        _TOKENS[cls] = token
+    return _TOKENS[cls]
 
 
 def _fields(cls: type, names: dict[str, Any], *, encode: bool = True) -> list[_Field]:

@@ -23,6 +23,8 @@ from typing import Any
 
 import attrs
 
+from timeline._code_cache import compile_cached
+
 if typing.TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -62,20 +64,24 @@ def compile_function(name: str, lines: list[str], names: dict[str, Any], *, labe
     attrs and cattrs do, so a traceback through the generated function shows its lines.
     """
     source = "\n".join(lines) + "\n"
-    filename = _unique_filename(label)
+    filename = _unique_filename(label, source)
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     namespace = dict(names)
-    exec(compile(source, filename, "exec"), namespace)
+    exec(compile_cached(source, filename, "exec"), namespace)
     return namespace[name]
 
 
-_generated = 0
-
-
-def _unique_filename(label: str) -> str:
-    global _generated
-    _generated += 1
-    return f"<timeline generated {label}-{_generated}>"
+def _unique_filename(label: str, source: str) -> str:
+    """``<timeline generated LABEL>``, numbered only if that name shows other source already: the same on
+    every run, so that the compiled code can be kept (timeline._code_cache)."""
+    lines = source.splitlines(keepends=True)
+    filename, count = f"<timeline generated {label}>", 1
+    known = linecache.cache.get(filename)
+    while known is not None and (len(known) < 3 or known[2] != lines):
+        count += 1
+        filename = f"<timeline generated {label}-{count}>"
+        known = linecache.cache.get(filename)
+    return filename
 
 
 def slot_setters(cls: type, names: dict[str, Any]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from timeline._cli_parser import build_parser as _grammar
+from timeline._cli_parser import command_in
 from timeline._cli_values import (
     UsageError,
     parse_as_of,
@@ -32,14 +33,22 @@ if TYPE_CHECKING:
     from timeline.jsonl import BatchError, EventReader
     from timeline.store import EventStore
 
-__all__ = ["UsageError", "build_parser", "main", "parse_as_of", "parse_expected_version", "parse_reported_by"]
+__all__ = [
+    "UsageError",
+    "build_parser",
+    "console_main",
+    "main",
+    "parse_as_of",
+    "parse_expected_version",
+    "parse_reported_by",
+]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_CONFLICT = 0, 1, 2, 3
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, only: str | None = None) -> argparse.ArgumentParser:
     """The `timeline` command's parser, each command bound to its function (the docs' CLI reference is
-    generated from it)."""
+    generated from it); `only`: with that command alone."""
     return _grammar(
         {
             "append": _cmd_append,
@@ -53,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
             "plugins": _cmd_plugins,
             "streams": _cmd_streams,
             "serve": _cmd_serve,
-        }
+        },
+        only=only,
     )
 
 
@@ -288,7 +298,9 @@ def _warning(message: Warning | str, *_: object, **__: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (the console script exits with it)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Only the command run is made, where argv says which plainly: the rest of the grammar is for help.
+    parser = build_parser(only=command_in(argv))
     args = parser.parse_args(argv)
     try:
         with warnings.catch_warnings():
@@ -313,5 +325,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def console_main() -> int:
+    """The ``timeline`` console script: `main`, for a process that ends when it returns.
+
+    The collector's generations are frozen first: the interpreter's collections at exit would otherwise
+    traverse every object of the command (a sixth of a short command's instructions) to free memory the
+    process gives back anyway. Only here, not in `main`, which a longer-lived caller may run.
+    """
+    status = main()
+    import gc
+
+    gc.freeze()
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

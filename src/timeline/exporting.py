@@ -22,7 +22,6 @@ import re
 import stat
 from typing import TYPE_CHECKING, BinaryIO
 
-from timeline import render_cache
 from timeline._files import CHUNK, Descriptor, write_atomically
 from timeline.errors import OutputError, TimelineError
 from timeline.exporters.base import check_options
@@ -32,6 +31,7 @@ from timeline.projections.selection import SelectedTimeline
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from timeline import render_cache
     from timeline.exporters.base import Exporter
     from timeline.projections import Timeline
 
@@ -79,7 +79,9 @@ def _run(
         if cache_file is None:
             exporter.export(timeline, out, options)
         else:  # only what changed since the last export of this file is rendered (timeline.render_cache)
-            render_cache.export_cached(timeline, exporter, out, options, cache_file)
+            from timeline.render_cache import export_cached
+
+            export_cached(timeline, exporter, out, options, cache_file)
     except (TimelineError, OSError):  # bad option values, or the file itself failing
         raise
     except Exception as exc:
@@ -108,9 +110,9 @@ def _write(exporter: Exporter, timeline: Timeline, path: str, options: Mapping[s
     folder = os.path.dirname(os.path.realpath(path))  # through a symlink: the file it points to
     if not os.path.isdir(folder):
         raise FileNotFoundError(errno.ENOENT, f"no such folder {folder}")
-    cache_file = render_cache.RenderCacheFile.for_output(
-        os.path.realpath(path), _cache_name(exporter, timeline)
-    )
+    from timeline.render_cache import RenderCacheFile  # here: an export to standard output has no cache
+
+    cache_file = RenderCacheFile.for_output(os.path.realpath(path), _cache_name(exporter, timeline))
     write_atomically(path, lambda out: _run(exporter, timeline, out, options, cache_file))
 
 

@@ -18,9 +18,9 @@ from icalendar.prop import vDDDTypes
 
 from timeline.events import Correction, Retraction
 from timeline.exporters._ical_dates import POLICIES
+from timeline.exporters._ical_feed import _EVENT_NAMESPACE
 from timeline.exporters._ical_lines import LineWriter, fold
 from timeline.exporters.ical import (
-    _EVENT_NAMESPACE,
     ICalExporter,
     build_calendar,
     build_event,

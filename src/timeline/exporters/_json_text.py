@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from timeline._fastcodec import written_fields
+from timeline._fastcodec import class_token, written_fields
 from timeline._speed import compile_function, json_text
 from timeline._unknown import UnknownEvent, UnknownOccurrence
 from timeline.when import When
@@ -93,7 +93,7 @@ def _nested(cls: type, names: dict[str, Any]) -> str:
     function = value_text(cls)
     if function is None:
         raise _Unsupported(cls)
-    name = f"_text_{id(cls)}"  # by id: two value classes may share a name
+    name = f"_text_{class_token(cls)}"  # the same every run (its code is kept: timeline._code_cache)
     names[name] = function
     return name
 

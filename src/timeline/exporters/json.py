@@ -12,7 +12,6 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from functools import cache
-from importlib.resources import files
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -52,6 +51,9 @@ _dump = json_text(*_SEPARATORS)  # `_encode` with its C encoder built once (see 
 @cache
 def schema() -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of the export, as shipped in the package."""
+    # Here, not at the top: importing it (pathlib, tempfile, zipfile...) costs more than a small export.
+    from importlib.resources import files
+
     text = files("timeline.exporters").joinpath("schema/timeline.schema.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded

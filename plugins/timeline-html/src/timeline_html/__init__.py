@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, BinaryIO
 import attrs
 
 from timeline import ValidationError, check_options, choice_option, hookimpl
-from timeline_html._page import Page, content_security_policy
 
 if TYPE_CHECKING:
     from timeline import Exporter, Timeline
@@ -27,6 +26,14 @@ DEFAULT_THEME = "#2563eb"
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 # BCP 47 in outline: a 2-3 letter language (or 4-8 letters), then subtags of 1-8 letters or digits.
 _LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def content_security_policy(style: str) -> str:
+    """The page's Content-Security-Policy for `style` (its stylesheet): nothing from anywhere, only that
+    stylesheet and the filter script, by hash; no base, no form target."""
+    from timeline_html._page import content_security_policy as policy
+
+    return policy(style)
 
 
 def _theme(options: Mapping[str, str]) -> str:
@@ -66,6 +73,8 @@ class HtmlExporter:
     def export(self, timeline: Timeline, out: BinaryIO, options: Mapping[str, str]) -> None:
         """Write the page to `out` (UTF-8), a year of entries at a time. Same timeline, same bytes."""
         check_options(self, options)
+        from timeline_html._page import Page  # here: loading the plugins (every export does) skips the page
+
         page = Page(
             title=options.get("title") or timeline.stream or "Timeline",
             lang=_lang(options),

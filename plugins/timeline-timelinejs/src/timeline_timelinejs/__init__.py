@@ -15,7 +15,6 @@ import attrs
 
 from timeline import check_options, choice_option, hookimpl
 from timeline_timelinejs._dates import slide_dates
-from timeline_timelinejs._html import body, escape
 
 if TYPE_CHECKING:
     from timeline import Entry, Exporter, Timeline
@@ -32,6 +31,9 @@ _SCRIPT_SAFE = str.maketrans(
 
 
 def _slide(entry: Entry, group: str) -> dict[str, Any]:
+    # The HTML helpers (and the stdlib's html) imported by the first export, not by loading the plugins.
+    from timeline_timelinejs._html import body, escape
+
     event = entry.event
     slide = slide_dates(event.when)
     slide["text"] = {"headline": escape(event.headline()), "text": body(event)}
@@ -47,6 +49,8 @@ def _slide(entry: Entry, group: str) -> dict[str, Any]:
 def group_label(name: str) -> str:
     """A group name as TimelineJS needs it: escaped twice, since it decodes the label once before it
     inserts it as HTML (its headline and text are inserted as given)."""
+    from timeline_timelinejs._html import escape
+
     return escape(escape(name))
 
 
@@ -58,6 +62,8 @@ def to_timelinejs(timeline: Timeline, *, title: str | None = None, group: str = 
     """
     if group not in _GROUPS:
         raise ValueError(f"group must be one of {', '.join(_GROUPS)}, not {group!r}")
+    from timeline_timelinejs._html import escape
+
     doc: dict[str, Any] = {}
     if title:
         doc["title"] = {"text": {"headline": escape(title), "text": ""}, "autolink": False}
