@@ -30,7 +30,7 @@ def _exporter(name: str) -> CachingExporter:
 def rendered(timeline: Timeline, name: str, options: dict[str, str], cache_file: RenderCacheFile) -> int:
     """Export through `cache_file` (checking the bytes against a plain export); how many were rendered."""
     exporter = _exporter(name)
-    pieces = cache_file.load(scope_of(exporter, options, timeline))
+    pieces = cache_file.load(scope_of(exporter, options, timeline), timeline)
     out = io.BytesIO()
     exporter.export_pieces(timeline, out, options, pieces)
     assert out.getvalue() == plain(timeline, name, options)

@@ -17,7 +17,7 @@ from operator import ne, sub
 from typing import TYPE_CHECKING
 
 from timeline.render_cache._align import Run, matching_runs
-from timeline.render_cache._index import BLOCK, EntryKeys, Index
+from timeline.render_cache._index import BLOCK, EntryKeys, Head, Index
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -27,13 +27,27 @@ if TYPE_CHECKING:
 
 __all__ = ["FilePieces", "tag_breaks"]
 
-_NO_KEYS = EntryKeys(count=0, stamps=b"", ids="")
+_NO_KEYS = EntryKeys(count=0, stamps=b"")
 
 
 def _words(raw: bytes, code: str = "q") -> array[int]:
     values = array(code)
     values.frombytes(raw)
     return values
+
+
+def _last_position(entry: Entry) -> int:
+    """The position of the last record that made or changed `entry`."""
+    changes = entry.history
+    return changes[-1].position if changes else entry.position
+
+
+def _head_of(entry: Entry) -> Head:
+    """The last record that made or changed `entry`, as a `Head`."""
+    if entry.history:
+        change = entry.history[-1]
+        return (entry.id, change.position, change.event_id, change.recorded_at.isoformat())
+    return (entry.id, entry.position, entry.id, entry.first_recorded.isoformat())
 
 
 def tag_breaks(tags: array[int]) -> list[int]:
@@ -66,6 +80,7 @@ class FilePieces:
         "dirty",
         "end",
         "file_end",
+        "head",
         "live",
         "rendered",
         "scope",
@@ -86,6 +101,8 @@ class FilePieces:
         self.crcs = array("I") if index is None else _words(index.crcs, "I")
         """The CRC-32 of each block of the data file's first `file_end` bytes."""
         self.live = self.file_end
+        self.head: Head | None = None if index is None else index.head
+        """The last record of the log that a piece of the layout depends on (see `Index`)."""
         self._mapped = self.file_end  # the bytes of `data` (the mapped file), checked block by block
         self._checked = bytearray(len(self.crcs))
         self._buffers: list[Chunk] = [data]
@@ -175,11 +192,18 @@ class FilePieces:
         fresh: list[bytes] = []
         base = position = self.end
         live = rendered = i = 0
+        head, newest = self.head if runs else None, -1  # the pieces reused depend on records up to it
+        if head is not None:
+            newest = head[1]
         try:
             for first, j, length in [*runs, (len(shown), 0, 0)]:
                 tag_before = None
                 for k in range(i, first):  # new, changed or moved: rendered
-                    piece, tag = render(shown[k])
+                    entry = shown[k]
+                    at = _last_position(entry)
+                    if at > newest:  # the newest record a piece depends on
+                        head, newest = _head_of(entry), at
+                    piece, tag = render(entry)
                     if k == i or tag != tag_before:
                         breaks.append(k)
                     tag_before = tag
@@ -208,7 +232,7 @@ class FilePieces:
                         yield old_tags[a], self._slice(start, end)
                 i = first + length
             self._keys, self._starts, self._ends, self._tags, self._breaks = keys, starts, ends, tags, breaks
-            self.live, self.rendered = live, rendered
+            self.live, self.rendered, self.head = live, rendered, head
             self.dirty = self.dirty or not identical
         finally:
             if fresh:
