@@ -20,13 +20,15 @@ from timeline.render_cache._align import Run, matching_runs
 from timeline.render_cache._index import BLOCK, EntryKeys, Head, Index
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable, Iterator
 
     from timeline.exporters.pieces import Chunk, Render
     from timeline.projections import Entry
 
 __all__ = ["FilePieces", "tag_breaks"]
 
+STEP = 1 << 20
+"""Bytes of cached pieces given out at a time: checked, then written while they are in the L2 cache."""
 _NO_KEYS = EntryKeys(count=0, stamps=b"")
 
 
@@ -69,7 +71,7 @@ class FilePieces:
         "_bases",
         "_breaks",
         "_buffers",
-        "_checked",
+        "_checked_blocks",
         "_ends",
         "_keys",
         "_mapped",
@@ -104,7 +106,7 @@ class FilePieces:
         self.head: Head | None = None if index is None else index.head
         """The last record of the log that a piece of the layout depends on (see `Index`)."""
         self._mapped = self.file_end  # the bytes of `data` (the mapped file), checked block by block
-        self._checked = bytearray(len(self.crcs))
+        self._checked_blocks = bytearray(len(self.crcs))
         self._buffers: list[Chunk] = [data]
         self._bases = [0]
         if index is None:
@@ -148,7 +150,7 @@ class FilePieces:
             self._ends = ends
             self._breaks = tag_breaks(self._tags)
             self._buffers, self._bases = [rewritten], [0]
-            self._mapped, self._checked = 0, bytearray()
+            self._mapped, self._checked_blocks = 0, bytearray()
             self.live = covered
         self.data_name, self.file_end, self.end, self.crcs = data_name, covered, covered, crcs
         self.dirty = False
@@ -158,25 +160,8 @@ class FilePieces:
         shown = entries if isinstance(entries, (tuple, list)) else tuple(entries)
         keys = EntryKeys.of(shown)
         runs = matching_runs(keys, self._keys)
-        if runs and not self._readable(runs):
-            runs = []  # a corrupt block: nothing of the data file is trusted, and the next save rewrites it
-            self.data_name = ""
         identical = runs == [(0, 0, keys.count)] and keys.count == self._keys.count
         return self._assemble(shown, keys, runs, render, identical)
-
-    def _readable(self, runs: list[Run]) -> bool:
-        """Whether the mapped blocks `runs` read pass their CRC-32."""
-        view, crcs, checked, mapped = self._buffers[0], self.crcs, self._checked, self._mapped
-        starts, ends = self._starts, self._ends
-        for _, j, length in runs:
-            low, high = min(starts[j : j + length]), min(max(ends[j : j + length]), mapped)
-            for block in range(low // BLOCK, -(-high // BLOCK)):
-                if checked[block]:
-                    continue
-                if zlib.crc32(view[block * BLOCK : min(block * BLOCK + BLOCK, mapped)]) != crcs[block]:
-                    return False
-                checked[block] = 1
-        return True
 
     def _assemble(
         self,
@@ -195,8 +180,9 @@ class FilePieces:
         head, newest = self.head if runs else None, -1  # the pieces reused depend on records up to it
         if head is not None:
             newest = head[1]
+        runs = [*runs, (len(shown), 0, 0)]
         try:
-            for first, j, length in [*runs, (len(shown), 0, 0)]:
+            for first, j, length in runs:
                 tag_before = None
                 for k in range(i, first):  # new, changed or moved: rendered
                     entry = shown[k]
@@ -218,19 +204,26 @@ class FilePieces:
                         yield tag, piece
                 if not length:
                     continue
-                # The run as it was: its pieces, broken where they broke last time.
-                starts.extend(old_starts[j : j + length])
-                ends.extend(old_ends[j : j + length])
-                tags.extend(old_tags[j : j + length])
+                # The run as it was: its pieces, broken where they broke last time, each stretch given out
+                # as far as its blocks pass their CRC-32.
                 inner = old_breaks[bisect_right(old_breaks, j) : bisect_left(old_breaks, j + length)]
-                breaks.append(first)
-                breaks.extend(b - j + first for b in inner)
+                given = j
                 for a, b in zip([j, *inner], [*inner, j + length], strict=True):
-                    start, end = old_starts[a], old_ends[b - 1]
-                    if end > start:
-                        live += end - start
-                        yield old_tags[a], self._slice(start, end)
-                i = first + length
+                    given = yield from self._checked(a, b, old_tags[a])
+                    if given > a:
+                        live += old_ends[given - 1] - old_starts[a]
+                    if given < b:
+                        break
+                if given > j:
+                    starts.extend(old_starts[j:given])
+                    ends.extend(old_ends[j:given])
+                    tags.extend(old_tags[j:given])
+                    breaks.append(first)
+                    breaks.extend(b - j + first for b in inner if b < given)
+                i = first + given - j
+                if given < j + length:  # a corrupt block: the rest is rendered; the next save rewrites
+                    self.data_name, identical = "", False
+                    runs[runs.index((first, j, length)) + 1 :] = [(len(shown), 0, 0)]
             self._keys, self._starts, self._ends, self._tags, self._breaks = keys, starts, ends, tags, breaks
             self.live, self.rendered, self.head = live, rendered, head
             self.dirty = self.dirty or not identical
@@ -239,6 +232,37 @@ class FilePieces:
                 self._buffers.append(memoryview(b"".join(fresh)))
                 self._bases.append(base)
             self.end = position
+
+    def _checked(self, a: int, b: int, tag: int) -> Generator[tuple[int, Chunk], None, int]:
+        """The pieces of the last export's entries a..b-1 (consecutive bytes, one tag), in slices of about
+        `STEP` bytes, each after the blocks it covers pass their CRC-32 (so a block is read while the slice
+        it was checked for is still in the processor's cache, to be written); return the first entry not
+        given out (`b` when every block passed)."""
+        ends = self._ends
+        low, k = self._starts[a], a
+        while k < b:
+            m = max(bisect_right(ends, low + STEP, k, b), k + 1)
+            high = ends[m - 1]
+            if not self._passes(low, high):
+                return k
+            if high > low:
+                yield tag, self._slice(low, high)
+            low, k = high, m
+        return b
+
+    def _passes(self, low: int, high: int) -> bool:
+        """Whether the mapped blocks holding bytes low..high-1 pass their CRC-32 (each is checked once)."""
+        mapped = self._mapped
+        if low >= mapped:
+            return True  # rendered since the file was loaded: in memory, not read from the file
+        view, crcs, checked = self._buffers[0], self.crcs, self._checked_blocks
+        for block in range(low // BLOCK, -(-min(high, mapped) // BLOCK)):
+            if checked[block]:
+                continue
+            if zlib.crc32(view[block * BLOCK : min(block * BLOCK + BLOCK, mapped)]) != crcs[block]:
+                return False
+            checked[block] = 1
+        return True
 
     def _slice(self, start: int, end: int) -> Chunk:
         number = bisect_right(self._bases, start) - 1
