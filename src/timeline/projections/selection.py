@@ -185,6 +185,10 @@ class SelectedTimeline(Timeline):
             self._chosen_by_id = {entry.id: entry for entry in self._chosen}
         return self._chosen_by_id.get(event_id)
 
+    def changed_since(self, position: int) -> list[tuple[Entry, int | None]] | None:
+        """Not known for a selection: None (see `Timeline.changed_since`)."""
+        return None
+
     def holds_record(self, entry_id: str, position: int, event_id: str, recorded_at: datetime) -> bool:
         """`Timeline.holds_record`, of the selected entries only (the others are not at hand)."""
         return entry_holds(self.get(entry_id), position, event_id, recorded_at)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
 from timeline.errors import ValidationError
+from timeline.projections._changes import changed_since
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
 from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
@@ -269,6 +270,11 @@ class Timeline:
         """
         window = Window.of(start, end)
         return [entry for entry in self.entries if window.overlaps(entry.when)]  # no event built for it
+
+    def changed_since(self, position: int) -> list[tuple[Entry, int | None]] | None:
+        """The entries made or changed by records after `position` (retracted ones too), each with its index
+        in `entries` (None: not shown); None when that is not known cheaply (see `projections._changes`)."""
+        return changed_since(self, position)
 
     def holds_record(self, entry_id: str, position: int, event_id: str, recorded_at: datetime) -> bool:
         """Whether this Timeline folded the record at `position`: the occurrence `event_id` (then `entry_id`

@@ -161,7 +161,7 @@ class RenderCacheFile:
         if data is None:
             return FilePieces(scope)
         self._head = raw[: HEAD.size]
-        return FilePieces(scope, index, data)
+        return FilePieces(scope, index, data, timeline)
 
     def save(self, pieces: FilePieces) -> bool:
         """Write `pieces` back (appending its new pieces when it can; nothing when nothing changed); False

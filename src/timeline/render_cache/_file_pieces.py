@@ -17,13 +17,14 @@ from operator import ne, sub
 from typing import TYPE_CHECKING
 
 from timeline.render_cache._align import Run, matching_runs
+from timeline.render_cache._changes import runs_by_changes
 from timeline.render_cache._index import BLOCK, EntryKeys, Head, Index
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Iterator
+    from collections.abc import Generator, Iterable, Iterator, Sequence
 
     from timeline.exporters.pieces import Chunk, Render
-    from timeline.projections import Entry
+    from timeline.projections import Entry, Timeline
 
 __all__ = ["FilePieces", "tag_breaks"]
 
@@ -86,9 +87,12 @@ class FilePieces:
         "live",
         "rendered",
         "scope",
+        "timeline",
     )
 
-    def __init__(self, scope: str, index: Index | None = None, data: Chunk = b"") -> None:
+    def __init__(
+        self, scope: str, index: Index | None = None, data: Chunk = b"", timeline: Timeline | None = None
+    ) -> None:
         self.scope = scope
         """What the pieces depend on besides the entry (see `CachingExporter.render_scope`)."""
         self.rendered = 0
@@ -105,6 +109,8 @@ class FilePieces:
         self.live = self.file_end
         self.head: Head | None = None if index is None else index.head
         """The last record of the log that a piece of the layout depends on (see `Index`)."""
+        self.timeline = timeline
+        """The Timeline known to hold `head` (see `RenderCacheFile.load`): its exports ask it what changed."""
         self._mapped = self.file_end  # the bytes of `data` (the mapped file), checked block by block
         self._checked_blocks = bytearray(len(self.crcs))
         self._buffers: list[Chunk] = [data]
@@ -157,15 +163,33 @@ class FilePieces:
 
     def runs(self, entries: Iterable[Entry], render: Render) -> Iterator[tuple[int, Chunk]]:
         """See `Pieces.runs`."""
-        shown = entries if isinstance(entries, (tuple, list)) else tuple(entries)
-        keys = EntryKeys.of(shown)
-        runs = matching_runs(keys, self._keys)
+        found = self._by_changes(entries)
+        shown: Sequence[Entry]
+        if found is None:  # every entry's key compared
+            shown = entries if isinstance(entries, (tuple, list)) else tuple(entries)
+            keys = EntryKeys.of(shown)
+            runs = matching_runs(keys, self._keys)
+        else:
+            shown, keys, runs = found
         identical = runs == [(0, 0, keys.count)] and keys.count == self._keys.count
         return self._assemble(shown, keys, runs, render, identical)
 
+    def _by_changes(self, entries: Iterable[Entry]) -> tuple[Sequence[Entry], EntryKeys, list[Run]] | None:
+        """(entries, keys, runs) from what the Timeline the pieces were loaded for says changed since the
+        head (`timeline.render_cache._changes`), when `entries` are its entries and it can say."""
+        timeline, head = self.timeline, self.head
+        if timeline is None or head is None or entries is not timeline or not self._keys.count:
+            return None
+        changes = timeline.changed_since(head[1])
+        if changes is None or len(changes) > 64 + self._keys.count // 100:
+            return None
+        shown = timeline.entries
+        found = runs_by_changes(self._keys, changes, shown)
+        return None if found is None else (shown, *found)
+
     def _assemble(
         self,
-        shown: tuple[Entry, ...] | list[Entry],
+        shown: Sequence[Entry],
         keys: EntryKeys,
         runs: list[Run],
         render: Render,
