@@ -15,12 +15,12 @@ from tests.exporters.test_render_cache_files import rendered
 from timeline import plugins
 from timeline.events import Correction, Retraction
 from timeline.exporters.pieces import CachingExporter
-from timeline.projections import Timeline
+from timeline.projections import Entry, Timeline
 from timeline.render_cache import RenderCacheFile, scope_of
 from timeline.render_cache._index import EntryKeys
 
 
-def _last_position(entry: Any) -> int:
+def _last_position(entry: Entry) -> int:
     return entry.history[-1].position if entry.history else entry.position
 
 
