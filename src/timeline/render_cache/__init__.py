@@ -17,12 +17,13 @@ entry's piece lies in the data file; CRC-32s of the data file's blocks; see `tim
 replaced atomically (temporary file, fsync, rename), and ``<key>.<token>.data``, the pieces, only ever
 appended to, until a rewrite into a new data file when dead pieces outweigh the live ones. An export that
 changed nothing writes nothing. So a kill -9 leaves the old index naming complete, checksummed blocks; a
-torn append is never named. A re-export compares its entries' keys (position, revision,
-retracted: `timeline.render_cache._index.EntryKeys`) with the index's in bulk and writes each unchanged run
-of entries as a slice of the mapped data file, after checking the CRC-32 of the blocks it reads; only new
-and changed entries are rendered. Which log the keys are of is checked once: the index names the last
-record any cached piece depends on, and a Timeline that does not hold it (`Timeline.holds_record`: a store
-rebuilt from edited input, another branch of a copied store) gets none of the pieces.
+torn append is never named. Which log the pieces are of is checked once: the index names the last record
+any cached piece depends on (its head), and a Timeline that does not hold it (`Timeline.holds_record`: a
+store rebuilt from edited input, another branch of a copied store) gets none of them. A re-export then
+asks the Timeline what changed since the head (`Timeline.changed_since`), or else compares every entry's
+key (position, revision, retracted: `timeline.render_cache._index.EntryKeys`) with the index's in bulk,
+and writes each unchanged run of entries as slices of the mapped data file, checking the CRC-32 of each
+block as it reaches it; only new and changed entries are rendered.
 Writers take an exclusive lock (``<key>.lock``, flock) and skip saving when another one holds it; readers
 take none. Whatever is wrong with a cache (missing, partial, corrupt, of another scope, unreadable) makes
 it empty: the export then renders every entry, and the output is the same bytes as without a cache.
@@ -148,7 +149,7 @@ class RenderCacheFile:
         """The cached pieces of `scope` for exports of `timeline` (or of it after it folds more); empty if
         there are none, if `timeline` does not hold the last record they depend on (another log: see
         `Index`), or if anything is wrong with them (a data block that fails its CRC-32 is found when an
-        export reads it, before any byte of it is given out)."""
+        export reaches it, before any byte of it is given out: the entries from there on are rendered)."""
         self._head = None
         try:
             raw = self.index_path.read_bytes()
