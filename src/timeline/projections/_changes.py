@@ -27,18 +27,17 @@ _POSITION = attrgetter("position")
 
 def changed_since(timeline: Timeline, position: int) -> list[tuple[Entry, int | None]] | None:
     """The entries (retracted ones included) made or changed by records after `position`, each with its
-    index in `timeline.entries` (None: not shown); None when the timeline cannot tell at this cost (its
-    entries are a restored checkpoint's, decoded when first read)."""
-    by_id = timeline._by_id
-    if type(by_id) is not dict:
-        return None
-    values = by_id.values()
+    index in `timeline.entries` (None: not shown); None if an entry is not where the order puts it.
+
+    A restored checkpoint's entries (`projections._byid.EntriesById`) are all decoded first: those shown
+    are, by then, for the export that asks; the retracted ones are few."""
+    entries = timeline.entries
+    values = timeline._by_id.values()
     changed = [entry for entry in filter(_HISTORY, values) if entry.history[-1].position > position]
     # Made after it and never changed (a changed one was found above).
     changed.extend(
         entry for entry in compress(values, map(position.__lt__, map(_POSITION, values))) if not entry.history
     )
-    entries = timeline.entries
     shown = timeline.include_retracted
     found: list[tuple[Entry, int | None]] = []
     for entry in changed:

@@ -273,7 +273,7 @@ class Timeline:
 
     def changed_since(self, position: int) -> list[tuple[Entry, int | None]] | None:
         """The entries made or changed by records after `position` (retracted ones too), each with its index
-        in `entries` (None: not shown); None when that is not known cheaply (see `projections._changes`)."""
+        in `entries` (None: not shown); None if that cannot be told (see `projections._changes`)."""
         return changed_since(self, position)
 
     def holds_record(self, entry_id: str, position: int, event_id: str, recorded_at: datetime) -> bool:
