@@ -93,6 +93,6 @@ def test_selected_and_whole_exports_of_one_path_keep_their_own_caches(
     assert whole.index_path.exists()
     assert selected.index_path.exists()
     assert whole.index_path != selected.index_path
-    pieces = whole.load(scope_of(exporter, options, timeline))  # type: ignore[arg-type]
+    pieces = whole.load(scope_of(exporter, options, timeline), timeline)  # type: ignore[arg-type]
     exporter.export_pieces(timeline, io.BytesIO(), options, pieces)  # type: ignore[attr-defined]
     assert pieces.rendered == 0

@@ -152,11 +152,11 @@ def test_a_re_export_after_one_correction_renders_one_entry(tmp_path: Path) -> N
         exporter = plugins.get_exporter(name)
         assert isinstance(exporter, CachingExporter)
         scope = scope_of(exporter, options)
-        first = cache_file.load(scope)
+        first = cache_file.load(scope, log.timeline())
         exporter.export_pieces(log.timeline(), io.BytesIO(), options, first)
         assert first.rendered == 30
         assert cache_file.save(first)
-        again = cache_file.load(scope)
+        again = cache_file.load(scope, log.timeline())
         assert len(again) == 30
         exporter.export_pieces(log.timeline(), io.BytesIO(), options, again)
         assert again.rendered == 0
@@ -165,7 +165,7 @@ def test_a_re_export_after_one_correction_renders_one_entry(tmp_path: Path) -> N
         cache_file = RenderCacheFile(tmp_path, name + str(sorted(options.items())))
         exporter = plugins.get_exporter(name)
         assert isinstance(exporter, CachingExporter)
-        cache = cache_file.load(scope_of(exporter, options))
+        cache = cache_file.load(scope_of(exporter, options), log.timeline())
         out = io.BytesIO()
         exporter.export_pieces(log.timeline(), out, options, cache)
         assert cache.rendered == 1
@@ -214,7 +214,7 @@ def test_a_corrupt_cache_changes_no_byte(tmp_path: Path, corrupt: Any) -> None:
     timeline = log.timeline()
     assert cached(timeline, "json", {}, RenderCacheFile(tmp_path, "feed")) == plain(timeline, "json", {})
     # and the cache works again afterwards
-    cache = RenderCacheFile(tmp_path, "feed").load(scope_of(_json(), {}, timeline))
+    cache = RenderCacheFile(tmp_path, "feed").load(scope_of(_json(), {}, timeline), timeline)
     _json().export_pieces(timeline, io.BytesIO(), {}, cache)
     assert cache.rendered == 0
     del cache_file
@@ -230,8 +230,8 @@ def test_a_cache_of_another_scope_is_ignored(tmp_path: Path) -> None:
     log = story()
     cache_file = RenderCacheFile(tmp_path, "feed")
     cached(log.timeline(), "json", {"lines": "true"}, cache_file)
-    assert len(cache_file.load(scope_of(_json(), {"lines": "true"}, log.timeline()))) == 30
-    assert len(cache_file.load(scope_of(_json(), {}, log.timeline()))) == 0
+    assert len(cache_file.load(scope_of(_json(), {"lines": "true"}, log.timeline()), log.timeline())) == 30
+    assert len(cache_file.load(scope_of(_json(), {}, log.timeline()), log.timeline())) == 0
     assert cached(log.timeline(), "json", {}, cache_file) == plain(log.timeline(), "json", {})
 
 
@@ -265,7 +265,7 @@ def test_a_save_while_another_process_saves_is_skipped(tmp_path: Path) -> None:
     import fcntl
 
     cache_file = RenderCacheFile(tmp_path, "feed")
-    cache = cache_file.load("scope")
+    cache = cache_file.load("scope", story().timeline())
     with open(tmp_path / "feed.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         assert cache_file.save(cache) is False
@@ -277,7 +277,7 @@ def test_a_concurrent_save_of_another_run_forces_a_rewrite_not_a_mixed_file(tmp_
     _fill(tmp_path, log)
     one, two = RenderCacheFile(tmp_path, "feed"), RenderCacheFile(tmp_path, "feed")
     scope = scope_of(_json(), {}, log.timeline())
-    a, b = one.load(scope), two.load(scope)
+    a, b = one.load(scope, log.timeline()), two.load(scope, log.timeline())
     log.append(Correction(id="fa", target="m1", changes={"title": "A"}, reason="r"))
     _json().export_pieces(log.timeline(), io.BytesIO(), {}, a)
     assert one.save(a)

@@ -1,4 +1,4 @@
-"""Cache files (format 2): entries matched in bulk, unchanged runs copied; never a wrong byte."""
+"""Cache files (format 3): entries matched in bulk, unchanged runs copied; never a wrong byte."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.exporters.test_render_cache import FORMATS, STORY_DATES, Log, cached, plain, story
 from timeline import plugins
@@ -30,7 +32,7 @@ def _exporter(name: str) -> CachingExporter:
 def rendered(timeline: Timeline, name: str, options: dict[str, str], cache_file: RenderCacheFile) -> int:
     """Export through `cache_file` (checking the bytes against a plain export); how many were rendered."""
     exporter = _exporter(name)
-    pieces = cache_file.load(scope_of(exporter, options, timeline))
+    pieces = cache_file.load(scope_of(exporter, options, timeline), timeline)
     out = io.BytesIO()
     exporter.export_pieces(timeline, out, options, pieces)
     assert out.getvalue() == plain(timeline, name, options)
@@ -107,7 +109,9 @@ def test_an_export_that_changed_nothing_writes_nothing(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(before)
 
 
-def test_a_block_that_fails_its_crc_is_found_before_any_byte_is_written(tmp_path: Path) -> None:
+def test_a_block_that_fails_its_crc_gives_out_no_byte_the_rest_is_rendered(tmp_path: Path) -> None:
+    """Blocks are checked as the export reaches them: the pieces before a bad one come from the cache (they
+    passed), those from it on are rendered, and the next save writes a new data file."""
     log = story(3000)  # several data blocks
     cache_file = RenderCacheFile(tmp_path, "feed")
     rendered(log.timeline(), "json", {}, cache_file)
@@ -117,8 +121,28 @@ def test_a_block_that_fails_its_crc_is_found_before_any_byte_is_written(tmp_path
     raw[-10] ^= 0x01  # the last block: read after many good ones
     data.write_bytes(bytes(raw))
     log.append(Correction(id="fix", target="m0", changes={"title": "Better"}, reason="typo"))
-    assert rendered(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed")) == 3000
+    assert 1 < rendered(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed")) < 3000
     assert rendered(log.timeline(), "json", {}, RenderCacheFile(tmp_path, "feed")) == 0
+    assert [path for path in tmp_path.glob("feed.*.data")] != [data]
+
+
+@settings(max_examples=30)
+@given(
+    where=st.floats(0, 1, exclude_max=True), bit=st.integers(0, 7), name=st.sampled_from(["json", "markdown"])
+)
+def test_any_flipped_bit_of_the_data_file_changes_no_byte(
+    tmp_path_factory: Any, where: float, bit: int, name: str
+) -> None:
+    folder = tmp_path_factory.mktemp("flip")
+    log = story(1500)
+    rendered(log.timeline(), name, {}, RenderCacheFile(folder, "feed"))
+    (data,) = folder.glob("feed.*.data")
+    raw = bytearray(data.read_bytes())
+    raw[int(where * len(raw))] ^= 1 << bit
+    data.write_bytes(bytes(raw))
+    log.append(Correction(id="fix", target="m700", changes={"title": "Better"}, reason="typo"))
+    rendered(log.timeline(), name, {}, RenderCacheFile(folder, "feed"))  # checks every byte
+    rendered(log.timeline(), name, {}, RenderCacheFile(folder, "feed"))
 
 
 def _export_rounds(folder: str, seed: int) -> None:

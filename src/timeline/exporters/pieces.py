@@ -87,14 +87,14 @@ class CachingExporter(Exporter, Protocol):
         ...
 
 
-def write_chunks(out: BinaryIO, chunks: Iterable[Chunk], batch: int = 1 << 20) -> None:
-    """Write `chunks` to `out`, small ones gathered into writes of about `batch` bytes (large ones as they
-    are: a cached run is written without a copy)."""
+def write_chunks(out: BinaryIO, chunks: Iterable[Chunk], batch: int = 1 << 20, large: int = 1 << 16) -> None:
+    """Write `chunks` to `out`, small ones gathered into writes of about `batch` bytes (those of `large`
+    bytes or more as they are: a cached run is written without a copy)."""
     gathered: list[Chunk] = []
     size = 0
     for chunk in chunks:
         length = len(chunk)
-        if length >= batch:
+        if length >= large:
             if gathered:
                 out.write(b"".join(gathered))
                 gathered, size = [], 0

@@ -29,7 +29,7 @@ import attrs
 
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Occurrence, find_event_type
-from timeline.projections.timeline import Timeline
+from timeline.projections.timeline import Timeline, entry_holds
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -184,6 +184,14 @@ class SelectedTimeline(Timeline):
         if self._chosen_by_id is None:
             self._chosen_by_id = {entry.id: entry for entry in self._chosen}
         return self._chosen_by_id.get(event_id)
+
+    def changed_since(self, position: int) -> list[tuple[Entry, int | None]] | None:
+        """Not known for a selection: None (see `Timeline.changed_since`)."""
+        return None
+
+    def holds_record(self, entry_id: str, position: int, event_id: str, recorded_at: datetime) -> bool:
+        """`Timeline.holds_record`, of the selected entries only (the others are not at hand)."""
+        return entry_holds(self.get(entry_id), position, event_id, recorded_at)
 
     @property
     def last_changed(self) -> datetime | None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
 from timeline.errors import ValidationError
+from timeline.projections._changes import changed_since
 from timeline.projections._folding import fold_event, freeze_after_bulk, reported_on
 from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
@@ -270,6 +271,18 @@ class Timeline:
         window = Window.of(start, end)
         return [entry for entry in self.entries if window.overlaps(entry.when)]  # no event built for it
 
+    def changed_since(self, position: int) -> list[tuple[Entry, int | None]] | None:
+        """The entries made or changed by records after `position` (retracted ones too), each with its index
+        in `entries` (None: not shown); None if that cannot be told (see `projections._changes`)."""
+        return changed_since(self, position)
+
+    def holds_record(self, entry_id: str, position: int, event_id: str, recorded_at: datetime) -> bool:
+        """Whether this Timeline folded the record at `position`: the occurrence `event_id` (then `entry_id`
+        too) or the amendment `event_id` of the entry `entry_id`, recorded at `recorded_at`. What was derived
+        from a Timeline's entries up to that record may be kept for this one: a log that holds the same record
+        at the same position is taken for the same log up to it (as `resume` takes a checkpoint's)."""
+        return entry_holds(self._by_id.get(entry_id), position, event_id, recorded_at)
+
     @property
     def last_changed(self) -> datetime | None:
         """When the latest record folded was recorded (retractions included): a stamp for the whole feed."""
@@ -357,3 +370,15 @@ class Timeline:
         if timeline is fresh or (folded and folded >= save_after):
             checkpoints.put(timeline.checkpoint(name))
         return timeline
+
+
+def entry_holds(entry: Entry | None, position: int, event_id: str, recorded_at: datetime) -> bool:
+    """Whether `entry` was made or changed by the record at `position` (see `Timeline.holds_record`)."""
+    if entry is None:
+        return False
+    if entry.position == position:
+        return entry.id == event_id and entry.first_recorded == recorded_at
+    return any(
+        change.position == position and change.event_id == event_id and change.recorded_at == recorded_at
+        for change in entry.history
+    )

@@ -17,9 +17,13 @@ entry's piece lies in the data file; CRC-32s of the data file's blocks; see `tim
 replaced atomically (temporary file, fsync, rename), and ``<key>.<token>.data``, the pieces, only ever
 appended to, until a rewrite into a new data file when dead pieces outweigh the live ones. An export that
 changed nothing writes nothing. So a kill -9 leaves the old index naming complete, checksummed blocks; a
-torn append is never named. A re-export compares its entries' keys with the index's in bulk and writes
-each unchanged run of entries as a slice of the mapped data file, after checking the CRC-32 of the blocks
-it reads; only new and changed entries are rendered.
+torn append is never named. Which log the pieces are of is checked once: the index names the last record
+any cached piece depends on (its head), and a Timeline that does not hold it (`Timeline.holds_record`: a
+store rebuilt from edited input, another branch of a copied store) gets none of them. A re-export then
+asks the Timeline what changed since the head (`Timeline.changed_since`), or else compares every entry's
+key (position, revision, retracted: `timeline.render_cache._index.EntryKeys`) with the index's in bulk,
+and writes each unchanged run of entries as slices of the mapped data file, checking the CRC-32 of each
+block as it reaches it; only new and changed entries are rendered.
 Writers take an exclusive lock (``<key>.lock``, flock) and skip saving when another one holds it; readers
 take none. Whatever is wrong with a cache (missing, partial, corrupt, of another scope, unreadable) makes
 it empty: the export then renders every entry, and the output is the same bytes as without a cache.
@@ -34,12 +38,13 @@ import os
 import secrets
 import sys
 from array import array
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from timeline.exporters.pieces import CachingExporter, RenderCache
 from timeline.render_cache._file_pieces import FilePieces
-from timeline.render_cache._index import FILE_FORMAT, HEAD, Index, block_crcs, decode, encode
+from timeline.render_cache._index import FILE_FORMAT, HEAD, Head, Index, block_crcs, decode, encode
 from timeline.snapshots import cache_folder
 
 if TYPE_CHECKING:
@@ -140,14 +145,16 @@ class RenderCacheFile:
         """The index file."""
         return self.folder / f"{self.key}.index"
 
-    def load(self, scope: str) -> FilePieces:
-        """The cached pieces of `scope`; empty if there are none, or anything is wrong with them (a data
-        block that fails its CRC-32 is found when an export reads it, before any byte is given out)."""
+    def load(self, scope: str, timeline: Timeline) -> FilePieces:
+        """The cached pieces of `scope` for exports of `timeline` (or of it after it folds more); empty if
+        there are none, if `timeline` does not hold the last record they depend on (another log: see
+        `Index`), or if anything is wrong with them (a data block that fails its CRC-32 is found when an
+        export reaches it, before any byte of it is given out: the entries from there on are rendered)."""
         self._head = None
         try:
             raw = self.index_path.read_bytes()
             index = decode(raw)
-            if index is None or index.scope != scope:
+            if index is None or index.scope != scope or not _holds(timeline, index.head):
                 return FilePieces(scope)
             data = _map(self.folder / index.data_name, index.covered)
         except (OSError, ValueError, EOFError, TypeError, OverflowError):
@@ -155,7 +162,7 @@ class RenderCacheFile:
         if data is None:
             return FilePieces(scope)
         self._head = raw[: HEAD.size]
-        return FilePieces(scope, index, data)
+        return FilePieces(scope, index, data, timeline)
 
     def save(self, pieces: FilePieces) -> bool:
         """Write `pieces` back (appending its new pieces when it can; nothing when nothing changed); False
@@ -208,6 +215,7 @@ class RenderCacheFile:
             ends=ends.tobytes(),
             tags=tags.tobytes(),
             breaks=array("q", breaks).tobytes(),
+            head=pieces.head,
         )
         raw = encode(index)
         _write_atomically(self.index_path, raw)
@@ -220,6 +228,14 @@ class RenderCacheFile:
         for stale in self.folder.glob(f".{self.key}.index.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
+
+
+def _holds(timeline: Timeline, head: Head | None) -> bool:
+    """Whether `timeline` holds the record `head` (None: the pieces depend on none)."""
+    if head is None:
+        return True
+    entry_id, position, event_id, recorded_at = head
+    return timeline.holds_record(entry_id, position, event_id, datetime.fromisoformat(recorded_at))
 
 
 def _map(path: Path, covered: int) -> Chunk | None:
@@ -293,6 +309,6 @@ def export_cached(
     if cache_file is None or not isinstance(exporter, CachingExporter):
         exporter.export(timeline, out, options)
         return
-    pieces = cache_file.load(scope_of(exporter, options, timeline))
+    pieces = cache_file.load(scope_of(exporter, options, timeline), timeline)
     exporter.export_pieces(timeline, out, options, pieces)
     cache_file.save(pieces)

@@ -4,8 +4,7 @@ The keys are compared in bulk (`timeline.render_cache._index.EntryKeys`): the co
 records is found by galloping over slices of bytes (each comparison a memcmp), so an export whose entries
 are the last export's with a few inserted, removed or changed costs a few dozen comparisons, not a Python
 loop over the entries. Many differences at once fall back to a map from each old record to its slot.
-A record is an entry's stamp (its position and last change, hashed); every run found is then checked
-against the entries' ids.
+A record is an entry's stamp (its position, revision and retracted flag, hashed: see `EntryKeys`).
 """
 
 from __future__ import annotations
@@ -36,9 +35,7 @@ def matching_runs(now: EntryKeys, last: EntryKeys) -> list[Run]:
         return []
     a, b = (now.stamps,), (last.stamps,)
     runs = _gallop(a, b, now.count, last.count)
-    if runs is None:
-        runs = _by_map(a, b)
-    return _checked(runs, now, last)
+    return _by_map(a, b) if runs is None else runs
 
 
 def _same(a: Fields, b: Fields, i: int, j: int, k: int) -> bool:
@@ -116,20 +113,3 @@ def _by_map(a: Fields, b: Fields) -> list[Run]:
             k += 1
         runs.append((start, j, k - start))
     return runs
-
-
-def _checked(runs: list[Run], now: EntryKeys, last: EntryKeys) -> list[Run]:
-    """The runs whose ids and stamps match too (a run that does not is dropped whole: rendered again)."""
-    kept = runs  # positions and stamps compared already
-    if (
-        now.count == last.count
-        and all(i == j for i, j, _ in kept)
-        and now.ids == last.ids
-        and now.unambiguous()
-        and last.unambiguous()
-    ):
-        return kept  # the same ids at the same places
-    now_ids, last_ids = now.id_list(), last.id_list()
-    if now_ids is None or last_ids is None:
-        return []
-    return [(i, j, length) for i, j, length in kept if now_ids[i : i + length] == last_ids[j : j + length]]

@@ -1,9 +1,10 @@
 """The cache files' layout: an index naming each entry's state and piece, and checksummed data blocks.
 
 An index holds, for the entries of the last export in their order, their keys in bulk (`EntryKeys`: one
-machine word each and their ids joined in one string, so comparing a whole export's keys is a handful
-of memcmp calls, not a Python loop), where each piece lies in the data file (start, end), its tag, and the
-slots where a run of bytes breaks (a tag change, or a piece not next to the one before in the data file).
+machine word each, so comparing a whole export's keys is a handful of memcmp calls, not a Python loop),
+where each piece lies in the data file (start, end), its tag, the slots where a run of bytes breaks (a tag
+change, or a piece not next to the one before in the data file), and its `Head`: the last record of the
+log that any of its pieces depends on, which a Timeline must hold for the pieces to be its entries'.
 The data file is checked by CRC-32 per block of `BLOCK` bytes, and only the blocks an export reads are.
 The index is one marshal payload (strings, ints and bytes only: C speed both ways) behind a CRC-32.
 """
@@ -24,58 +25,47 @@ if TYPE_CHECKING:
 
     from timeline.projections import Entry
 
-__all__ = ["BLOCK", "FILE_FORMAT", "HEAD", "EntryKeys", "Index", "block_crcs", "decode", "encode"]
+__all__ = ["BLOCK", "FILE_FORMAT", "HEAD", "EntryKeys", "Head", "Index", "block_crcs", "decode", "encode"]
 
-FILE_FORMAT = 2
-"""The version of the cache files' layout; files of another version are ignored."""
+FILE_FORMAT = 3
+"""The version of the cache files' layout; files of another version are ignored (3: keys without the
+instants and ids, and the `Head`)."""
 
 MAGIC = b"TLRCACHE"
 HEAD = struct.Struct("<8sIIQ")  # magic, format, CRC-32 of the payload, payload length
 BLOCK = 1 << 18
 """Bytes of the data file per CRC-32."""
 
-SEPARATOR = "\x1f"  # between ids; an id holding it makes the joined ids ambiguous (then never trusted)
 WIDTH = 1  # machine words per entry in `EntryKeys.stamps`
-_STAMPED = attrgetter("position", "last_changed")
-_ID = attrgetter("id")
+_STATE = attrgetter("position", "revision", "retracted")
+
+Head = tuple[str, int, str, str]
+"""A record of the log, as a Timeline can find it: (the id of the entry it made or changed, its position, its
+event id, when it was recorded as ISO 8601 text); see `timeline.projections.Timeline.holds_record`."""
 
 
 @attrs.frozen(kw_only=True)
 class EntryKeys:
-    """The states of a sequence of entries, in bulk.
+    """The states of a sequence of entries, in bulk: `stamps` holds, for each entry, the hash of (its global
+    position, its revision, whether it is retracted) as an int64 (the hash of a tuple of ints does not
+    depend on the hash seed; the Python version is part of a cache file's scope).
 
-    `stamps`: for each entry, the hash of (its global position, the instant of its last change), as
-    int64s (an int's and an aware datetime's hash do not depend on the hash seed); `ids`: the ids joined
-    by a separator. Within one set of Timeline settings (part of a cache file's scope), an entry's id,
-    position and the instant of its last change name its state: every correction and retraction is a
-    change with its own instant, the log only grows, and a batch is folded whole; the instant also tells
-    another store's entry of the same id apart (a store rebuilt from edited input).
+    Within one log and one set of Timeline settings (part of the scope), those name an entry's state: the
+    position names the occurrence, the log only grows, the corrections are applied in the order they were
+    recorded (so the first ``revision - 1`` of them are the same ones whatever was recorded later), and a
+    retracted entry changes no more. Which log it is, is the index's `Head`, checked once per export
+    instead of an instant per entry (hashing 100,000 aware datetimes cost more than the rest of the keys).
+    A differing state whose stamp collides (one chance in 2**64 per comparison) is the one risk left.
     """
 
     count: int
     stamps: bytes
-    ids: str
 
     @classmethod
     def of(cls, entries: Sequence[Entry]) -> EntryKeys:
-        """The keys of `entries`: two passes over them, each at C speed (a pass over 100,000 entries
-        costs about 1% of their JSON export on a loaded machine, so there are no more)."""
-        return cls(
-            count=len(entries),
-            stamps=array("q", map(hash, map(_STAMPED, entries))).tobytes(),
-            ids=SEPARATOR.join(map(_ID, entries)),
-        )
-
-    def id_list(self) -> list[str] | None:
-        """The ids one by one; None when an id holds the separator (the joined string is ambiguous)."""
-        if not self.count:
-            return []
-        ids = self.ids.split(SEPARATOR)
-        return ids if len(ids) == self.count else None
-
-    def unambiguous(self) -> bool:
-        """Whether the joined ids split back into exactly `count` ids."""
-        return self.ids.count(SEPARATOR) == max(self.count - 1, 0)
+        """The keys of `entries`: one pass over them at C speed, reading no object but the entry and its
+        position (each other one is a cache miss per entry: the pass is bound by memory, not by hashing)."""
+        return cls(count=len(entries), stamps=array("q", map(hash, map(_STATE, entries))).tobytes())
 
 
 @attrs.frozen(kw_only=True)
@@ -91,6 +81,7 @@ class Index:
     ends: bytes
     tags: bytes
     breaks: bytes  # sorted slots where a run breaks (0 first when there are entries)
+    head: Head | None  # None: no pieces depend on any record
 
 
 def block_crcs(data: bytes | memoryview, start: int, crcs: array[int]) -> None:
@@ -117,11 +108,11 @@ def encode(index: Index) -> bytes:
             index.crcs,
             keys.count,
             keys.stamps,
-            keys.ids,
             index.starts,
             index.ends,
             index.tags,
             index.breaks,
+            index.head,
         ),
         4,
     )
@@ -139,8 +130,8 @@ def decode(raw: bytes) -> Index | None:
     loaded: Any = marshal.loads(payload)  # checksummed: what a writer of this format wrote
     if not isinstance(loaded, tuple) or len(loaded) != 11:
         return None
-    scope, data_name, covered, crcs, count, stamps, ids, starts, ends, tags, breaks = loaded
-    if not all(isinstance(value, str) for value in (scope, data_name, ids)):
+    scope, data_name, covered, crcs, count, stamps, starts, ends, tags, breaks, head = loaded
+    if not all(isinstance(value, str) for value in (scope, data_name)) or not _is_head(head):
         return None
     if not all(isinstance(value, bytes) for value in (crcs, stamps, starts, ends, tags, breaks)):
         return None
@@ -151,7 +142,7 @@ def decode(raw: bytes) -> Index | None:
         return None
     if len(crcs) != 4 * -(-covered // BLOCK) or len(breaks) % 8 or (count and not breaks):
         return None
-    keys = EntryKeys(count=count, stamps=stamps, ids=ids)
+    keys = EntryKeys(count=count, stamps=stamps)
     return Index(
         scope=scope,
         data_name=data_name,
@@ -162,4 +153,16 @@ def decode(raw: bytes) -> Index | None:
         ends=ends,
         tags=tags,
         breaks=breaks,
+        head=head,
+    )
+
+
+def _is_head(value: object) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, tuple) or len(value) != 4:
+        return False
+    entry_id, position, event_id, recorded_at = value
+    return isinstance(position, int) and all(
+        isinstance(text, str) for text in (entry_id, event_id, recorded_at)
     )
