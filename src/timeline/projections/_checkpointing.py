@@ -75,7 +75,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
             path="state.format",
         )
     try:
-        header, shown, hidden = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
+        header, shown, hidden = _snapshot.load(checkpoint.segments)
         maxes = [max((When.parse(b.last_when).sort_key, b.last_position) for b in chunk) for chunk in shown]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")

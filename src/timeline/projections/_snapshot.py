@@ -13,7 +13,9 @@ show have blocks of their own. A block's image is the `marshal` image of its row
 snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
 does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
 its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
-the entries added to the others.
+the entries added to the others. The payload is `Segments`: the header and index, then one part per
+block, not joined; a block loaded from a part keeps that part (a view of a mapped file, say) and its
+origin, so a store keeping parts apart (`FileCheckpointStore`) writes again only the new blocks.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
+from timeline.checkpoints import Segments
 from timeline.errors import ValidationError
 from timeline.projections._snaprows import entries_of, rows_of, when_text_of
 
@@ -48,12 +51,20 @@ _DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError
 class Block:
     """The entries of one block of a snapshot, kept as their bytes until `entries()` is first called."""
 
-    __slots__ = ("_entries", "crc", "ids", "image", "last_position", "last_when")
+    __slots__ = ("_entries", "crc", "ids", "image", "last_position", "last_when", "origin")
 
     def __init__(
-        self, image: bytes | memoryview, crc: int, ids: tuple[str, ...], last_when: str, last_position: int
+        self,
+        image: bytes | memoryview,
+        crc: int,
+        ids: tuple[str, ...],
+        last_when: str,
+        last_position: int,
+        origin: Any = None,
     ) -> None:
         self.image = image
+        self.origin = origin
+        """Where the store it was read from keeps its image (see `Segments`), or None."""
         self.crc = crc
         self.ids = ids
         """The ids of its entries, in their order."""
@@ -105,7 +116,7 @@ def dump(
     hidden_blocks: Iterable[Block] = (),
     *,
     block_size: int,
-) -> bytes:
+) -> Segments:
     """The payload of `header` (a tuple of marshal-able values), the entries shown, chunk by chunk (blocks
     copied as they are, and entries encoded in one more block), and those kept but not shown: `hidden`
     (encoded in blocks of `block_size`) and `hidden_blocks` (copied)."""
@@ -131,46 +142,70 @@ def dump(
             _MARSHAL_VERSION,
         )
         head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
-        images = [block.image for chunk in chunks for block in chunk]
-        return b"".join([head, index, *images, *(block.image for block in hidden_all)])
+        blocks = [block for chunk in chunks for block in chunk] + hidden_all
+        return Segments(
+            parts=(head + index, *(block.image for block in blocks)),
+            origins=(None, *(block.origin for block in blocks)),
+        )
 
 
 def _meta(block: Block) -> tuple[Any, ...]:
     return block.ids, len(block.image), block.crc, block.last_when, block.last_position
 
 
-def load(payload: bytes) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
+def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
     """(header, the chunks of the entries shown in order, each in one or more blocks, the blocks of those
     not shown) of a payload, every checksum checked, no block decoded; a ValidationError if it is not a
-    whole payload of this format."""
-    if not isinstance(payload, bytes) or len(payload) < _HEADER.size:
+    whole payload of this format. `Segments` cut as `dump` cut them give their parts to the blocks as
+    they are (other cuts are joined first)."""
+    if isinstance(payload, bytes):
+        payload = Segments(parts=(payload,))
+    if not isinstance(payload, Segments) or len(payload) < _HEADER.size:
         raise ValidationError("the snapshot is missing or truncated", path="payload")
-    magic, form, crc, size = _HEADER.unpack_from(payload)
+    parts, origins = payload.parts, payload.origins or (None,) * len(payload.parts)
+    first = memoryview(parts[0])
+    if len(first) < _HEADER.size:
+        parts, origins = (bytes(payload),), (None,)
+        first = memoryview(parts[0])
+    magic, form, crc, size = _HEADER.unpack_from(first)
     if magic != MAGIC or form != FORMAT:
         raise ValidationError(f"the snapshot is not of format {FORMAT}", path="payload")
-    view = memoryview(payload)
     offset = _HEADER.size + size
-    index = view[_HEADER.size : offset]
+    index = first[_HEADER.size : offset]
     if len(index) != size or zlib.crc32(index) != crc:
         raise ValidationError("the snapshot is damaged (its checksum does not match)", path="payload")
     try:
         header, shown_meta, hidden_meta = marshal.loads(index)
-        groups: list[list[Block]] = [[] for _ in range(len(shown_meta) + 1)]
-        for group, metas in zip(groups, (*shown_meta, hidden_meta), strict=True):
-            for ids, length, block_crc, last_when, last_position in metas:
-                image = view[offset : offset + length]
+        metas = (*shown_meta, hidden_meta)
+        lengths = [meta[1] for group in metas for meta in group]
+        if len(parts) != 1 and (len(first) != offset or list(map(len, parts[1:])) != lengths):
+            return load(bytes(payload))  # cut otherwise: as one
+        images: list[Any]
+        if len(parts) == 1:
+            images, image_origins = [], [None] * len(lengths)
+            for length in lengths:
+                images.append(first[offset : offset + length])
                 offset += length
+            if offset != len(first):
+                raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+        else:
+            images, image_origins = list(parts[1:]), list(origins[1:])
+        found = iter(zip(images, image_origins, strict=True))
+        groups: list[list[Block]] = [[] for _ in range(len(metas))]
+        for group, group_metas in zip(groups, metas, strict=True):
+            for ids, length, block_crc, last_when, last_position in group_metas:
+                image, origin = next(found)
                 if len(image) != length or zlib.crc32(image) != block_crc:
                     raise ValidationError(
                         "the snapshot is damaged (a block's checksum does not match)", path="payload"
                     )
-                group.append(Block(image, block_crc, ids, last_when, last_position))
+                group.append(Block(image, block_crc, ids, last_when, last_position, origin))
     except _DAMAGE as exc:
         raise ValidationError(
             f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
         ) from None
-    if offset != len(payload) or type(header) is not tuple:
-        raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+    if type(header) is not tuple:
+        raise ValidationError("the snapshot is damaged (its header is not a tuple)", path="payload")
     if not all(groups[:-1]):
         raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
     return header, groups[:-1], groups[-1]
