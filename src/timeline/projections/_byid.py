@@ -10,6 +10,7 @@ later never brings back an older entry. A Timeline rebuilt from its log uses a p
 
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
@@ -35,11 +36,9 @@ class EntriesById(dict[str, Entry]):
     def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
         super().__init__()
         block_of: dict[str, Block] = {}
-        for block in blocks:
-            block_of.update(dict.fromkeys(block.ids, block))
         self._hidden = list(hidden)
-        for block in self._hidden:
-            block_of.update(dict.fromkeys(block.ids, block))
+        for block in chain(blocks, self._hidden):  # one insert per id (fromkeys then update: two)
+            block_of.update(zip(block.ids, repeat(block)))
         self._block_of = block_of
 
     def _decode(self, block: Block) -> None:
