@@ -1,21 +1,24 @@
-"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 3), in blocks decoded when first needed.
+"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 4), in blocks decoded when first needed.
 
 Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, then
-each block's image. The index is a `marshal` image of tuples, strings and ints only (no classes, so nothing
-is executed or constructed but those): the Timeline's header tuple and, per block, its entries' ids, the
-size and CRC-32 of its image, and the `when` text and position of its last entry (the sorted chunks' last
-keys, known without decoding the block). The blocks of the entries shown come chunk by chunk: a sorted
-chunk is one block, or a few (sorted runs each: a chunk not loaded since the last restore, its old block
-and the entries added to it since, merged when it is loaded); retracted entries the Timeline does not
-show have blocks of their own. A block's image is the `marshal` image of its rows (`_snaprows`).
+per block the image of its entries' ids and the image of its rows. The index is a `marshal` image of
+tuples, strings and ints only (no classes, so nothing is executed or constructed but those): the
+Timeline's header tuple and, per block, its number of entries, the size and CRC-32 of each of its two
+images, and the `when` text and position of its last entry (the sorted chunks' last keys, known without
+decoding the block). The ids have an image of their own so that a save after a small catch-up writes the
+ids of the blocks changed only, not those of every entry (format 3 kept them all in the index). The
+blocks of the entries shown come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each:
+a chunk not loaded since the last restore, its old block and the entries added to it since, merged when
+it is loaded); retracted entries the Timeline does not show have blocks of their own. A block's image is
+the `marshal` image of its rows (`_snaprows`).
 
 `load` checks every checksum, of the index and of each block, before it returns (a damaged or truncated
 snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
 does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
 its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
-the entries added to the others. The payload is `Segments`: the header and index, then one part per
-block, not joined; a block loaded from a part keeps that part (a view of a mapped file, say) and its
-origin, so a store keeping parts apart (`FileCheckpointStore`) writes again only the new blocks.
+the entries added to the others. The payload is `Segments`: the header and index, then two parts per
+block (its ids, its rows), not joined; a block loaded from parts keeps them (views of a mapped file, say)
+and their origins, so a store keeping parts apart (`FileCheckpointStore`) writes again only new blocks.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "Block", "dump", "load"]
 
-#: The payload format this module writes and reads (3: in blocks; 2 was one image, decoded whole).
-FORMAT = 3
+#: The payload format this module writes and reads (4: in blocks, each with its ids apart; 3 kept every id
+#: in the index; 2 was one image, decoded whole).
+FORMAT = 4
 MAGIC = b"TLSNAP\x00"
 _HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, its length
 # Version 2: without the back-references of later versions, whose bookkeeping costs more (a third of the
@@ -51,7 +55,18 @@ _DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError
 class Block:
     """The entries of one block of a snapshot, kept as their bytes until `entries()` is first called."""
 
-    __slots__ = ("_entries", "crc", "ids", "image", "last_position", "last_when", "origin")
+    __slots__ = (
+        "_entries",
+        "crc",
+        "ids",
+        "ids_crc",
+        "ids_image",
+        "ids_origin",
+        "image",
+        "last_position",
+        "last_when",
+        "origin",
+    )
 
     def __init__(
         self,
@@ -60,18 +75,25 @@ class Block:
         ids: tuple[str, ...],
         last_when: str,
         last_position: int,
+        *,
+        ids_image: bytes | memoryview,
+        ids_crc: int,
         origin: Any = None,
+        ids_origin: Any = None,
     ) -> None:
         self.image = image
-        self.origin = origin
-        """Where the store it was read from keeps its image (see `Segments`), or None."""
         self.crc = crc
         self.ids = ids
         """The ids of its entries, in their order."""
+        self.ids_image = ids_image
+        self.ids_crc = ids_crc
         self.last_when = last_when
         """The effective `when` text of its last entry ("" in a block of entries not shown)."""
         self.last_position = last_position
         """The position of its last entry."""
+        self.origin = origin
+        """Where the store it was read from keeps its image (see `Segments`), or None."""
+        self.ids_origin = ids_origin
         self._entries: tuple[Entry, ...] | None = None
 
     @classmethod
@@ -80,7 +102,16 @@ class Block:
         image = marshal.dumps(rows_of(entries, micros), _MARSHAL_VERSION)
         last = entries[-1]
         ids = tuple([entry.id for entry in entries])
-        return cls(image, zlib.crc32(image), ids, when_text_of(last), last.position)
+        ids_image = marshal.dumps(ids, _MARSHAL_VERSION)
+        return cls(
+            image,
+            zlib.crc32(image),
+            ids,
+            when_text_of(last),
+            last.position,
+            ids_image=ids_image,
+            ids_crc=zlib.crc32(ids_image),
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -142,15 +173,24 @@ def dump(
             _MARSHAL_VERSION,
         )
         head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
-        blocks = [block for chunk in chunks for block in chunk] + hidden_all
-        return Segments(
-            parts=(head + index, *(block.image for block in blocks)),
-            origins=(None, *(block.origin for block in blocks)),
-        )
+        parts: list[bytes | memoryview] = [head + index]
+        origins: list[Any] = [None]
+        for block in [block for chunk in chunks for block in chunk] + hidden_all:
+            parts += (block.ids_image, block.image)
+            origins += (block.ids_origin, block.origin)
+        return Segments(parts=tuple(parts), origins=tuple(origins))
 
 
 def _meta(block: Block) -> tuple[Any, ...]:
-    return block.ids, len(block.image), block.crc, block.last_when, block.last_position
+    return (
+        len(block.ids),
+        len(block.ids_image),
+        block.ids_crc,
+        len(block.image),
+        block.crc,
+        block.last_when,
+        block.last_position,
+    )
 
 
 def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
@@ -177,29 +217,20 @@ def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[B
     try:
         header, shown_meta, hidden_meta = marshal.loads(index)
         metas = (*shown_meta, hidden_meta)
-        lengths = [meta[1] for group in metas for meta in group]
+        lengths = [length for group in metas for meta in group for length in (meta[1], meta[3])]
         if len(parts) != 1 and (len(first) != offset or list(map(len, parts[1:])) != lengths):
             return load(bytes(payload))  # cut otherwise: as one
-        images: list[Any]
         if len(parts) == 1:
-            images, image_origins = [], [None] * len(lengths)
+            images: list[Any] = []
             for length in lengths:
                 images.append(first[offset : offset + length])
                 offset += length
             if offset != len(first):
                 raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+            found = iter([(image, None) for image in images])
         else:
-            images, image_origins = list(parts[1:]), list(origins[1:])
-        found = iter(zip(images, image_origins, strict=True))
-        groups: list[list[Block]] = [[] for _ in range(len(metas))]
-        for group, group_metas in zip(groups, metas, strict=True):
-            for ids, length, block_crc, last_when, last_position in group_metas:
-                image, origin = next(found)
-                if len(image) != length or zlib.crc32(image) != block_crc:
-                    raise ValidationError(
-                        "the snapshot is damaged (a block's checksum does not match)", path="payload"
-                    )
-                group.append(Block(image, block_crc, ids, last_when, last_position, origin))
+            found = iter(zip(parts[1:], origins[1:], strict=True))
+        groups = [[_block(meta, next(found), next(found)) for meta in group] for group in metas]
     except _DAMAGE as exc:
         raise ValidationError(
             f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
@@ -209,3 +240,27 @@ def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[B
     if not all(groups[:-1]):
         raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
     return header, groups[:-1], groups[-1]
+
+
+def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
+    """The block of index entry `meta` over its (image, origin) parts, their checksums checked."""
+    count, ids_length, ids_crc, length, crc, last_when, last_position = meta
+    (ids_image, ids_origin), (image, origin) = ids_part, part
+    if len(ids_image) != ids_length or zlib.crc32(ids_image) != ids_crc:
+        raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
+    if len(image) != length or zlib.crc32(image) != crc:
+        raise ValidationError("the snapshot is damaged (a block's checksum does not match)", path="payload")
+    ids = marshal.loads(ids_image)
+    if type(ids) is not tuple or len(ids) != count:
+        raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
+    return Block(
+        image,
+        crc,
+        ids,
+        last_when,
+        last_position,
+        ids_image=ids_image,
+        ids_crc=ids_crc,
+        origin=origin,
+        ids_origin=ids_origin,
+    )
