@@ -301,3 +301,44 @@ def test_sorted_chunks_not_made_yet_behave_like_a_sorted_list(
         assert len(chunks) == len(model)
     assert list(chunks) == sorted(model)
     assert all(len(part) <= 2 * size for part in chunks._chunks)
+
+
+@settings(max_examples=50)
+@given(
+    batches=st.lists(st.lists(st.text(min_size=1, max_size=12), max_size=30), max_size=6),
+    others=st.lists(st.text(min_size=1, max_size=12), max_size=20),
+    recent_at_most=st.integers(0, 8),
+)
+def test_an_id_filter_holds_every_id_added(
+    batches: list[list[str]], others: list[str], recent_at_most: int
+) -> None:
+    from timeline.projections import _idfilter
+
+    with mock.patch.object(_idfilter, "_RECENT_MINIMUM", recent_at_most):
+        known = _idfilter.IdFilter.empty()
+        added: list[str] = []
+        for batch in batches:
+            known = known.adding(batch)
+            added += batch
+            base, origin, recent = known.images()
+            again = _idfilter.IdFilter.of_images(base, origin, recent)  # as a load reads it
+            assert all(again.may_hold(event_id) and known.may_hold(event_id) for event_id in added)
+            crcs = {_idfilter.id_crc(event_id) for event_id in added}
+            assert all(known.may_hold(other) == (_idfilter.id_crc(other) in crcs) for other in others)
+
+
+def test_a_catch_up_of_new_occurrences_builds_no_map_of_ids() -> None:
+    store = MemoryStore()
+    store.append("s", [_meeting(i, when=f"20{10 + i % 15}") for i in range(300)])
+    with blocks_of(20):
+        restored = Timeline.from_checkpoint(Timeline.from_store(store).checkpoint())
+        store.append("s", [_meeting(i, when="2013") for i in range(300, 320)])
+        restored.catch_up(store)
+        assert restored._by_id._block_of is None  # type: ignore[attr-defined]
+        again = Timeline.from_checkpoint(restored.checkpoint())
+        assert restored._by_id._block_of is None  # type: ignore[attr-defined]
+        assert len(again) == len(restored) == 320
+        assert "m-0005" in again._by_id  # a known id: the map is built
+        assert again._by_id._block_of is not None  # type: ignore[attr-defined]
+    rebuilt = Timeline.from_store(store)
+    assert shown(again) == shown(restored) == shown(rebuilt)

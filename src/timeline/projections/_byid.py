@@ -6,6 +6,10 @@ every entry and decode nothing; reading an entry (``[id]``, `get`) decodes its b
 `items`, `keys`, iteration) decode every block first. The fold reads its dict only so, and writes an id
 only after reading it or for a new one; a write still drops the id from its block, so a block decoded
 later never brings back an older entry. A Timeline rebuilt from its log uses a plain dict.
+
+The map of each pending id to its block is built the first time it is needed, not on restore: given the
+snapshot's `IdFilter`, an id it surely does not hold (a new occurrence's, in a catch-up) is answered and
+written without the map, and `len` counts the blocks' ids; anything else builds it first.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
     from collections.abc import Iterable, Iterator
 
+    from timeline.projections._idfilter import IdFilter
     from timeline.projections._snapshot import Block
 
 __all__ = ["EntriesById"]
@@ -31,18 +36,43 @@ _MISSING: Any = object()
 class EntriesById(dict[str, Entry]):
     """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
 
-    __slots__ = ("_block_of", "_hidden")
+    __slots__ = ("_absent", "_block_of", "_blocks", "_count", "_hidden", "known")
 
-    def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
+    def __init__(
+        self, blocks: Iterable[Block], hidden: Iterable[Block], known: IdFilter | None = None
+    ) -> None:
         super().__init__()
-        block_of: dict[str, Block] = {}
+        self._blocks = list(blocks)
         self._hidden = list(hidden)
-        for block in chain(blocks, self._hidden):  # one insert per id (fromkeys then update: two)
-            block_of.update(zip(block.ids, repeat(block)))
-        self._block_of = block_of
+        self._count = sum(map(len, self._blocks)) + sum(map(len, self._hidden))
+        self.known = known
+        """The snapshot's filter of the ids its blocks hold (None: none was given)."""
+        self._absent: str | None = None  # the last id found in no block (the fold writes it next)
+        self._block_of: dict[str, Block] | None = None
+        if known is None:
+            self._pending()
+
+    def _pending(self) -> dict[str, Block]:
+        """The block of each id not decoded yet (built on the first call)."""
+        block_of = self._block_of
+        if block_of is None:
+            block_of = self._block_of = {}
+            for block in chain(self._blocks, self._hidden):  # one insert per id (fromkeys then update: two)
+                block_of.update(zip(block.ids, repeat(block)))
+            self._blocks = []
+        return block_of
+
+    def _block_for(self, key: str) -> Block | None:
+        """The block still holding `key`, if any (without building the map when the filter says none)."""
+        if self._block_of is None:
+            known = self.known
+            if known is not None and not known.may_hold(key):
+                self._absent = key
+                return None
+        return self._pending().get(key)
 
     def _decode(self, block: Block) -> None:
-        pending = self._block_of
+        pending = self._pending()
         put = dict.__setitem__
         for entry in block.entries():
             if pending.pop(entry.id, None) is block:
@@ -50,7 +80,7 @@ class EntriesById(dict[str, Entry]):
 
     def decode_all(self) -> None:
         """Decode every block not decoded yet."""
-        blocks = dict.fromkeys(self._block_of.values())  # each block once, in order
+        blocks = dict.fromkeys(self._pending().values())  # each block once, in order
         with paused_gc():  # what is made now stays alive: collections would only traverse it again
             for block in blocks:
                 self._decode(block)
@@ -59,11 +89,13 @@ class EntriesById(dict[str, Entry]):
     @property
     def complete(self) -> bool:
         """Whether every entry is decoded."""
-        return not self._block_of
+        return not self._count if self._block_of is None else not self._block_of
 
     def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
         """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
         them: a retracted entry never changes again), and the decoded entries not in those blocks."""
+        if self._block_of is None:  # no block decoded, no id of one written: all of them still hold
+            return list(self._hidden), list(dict.values(self))
         kept: list[Block] = []
         for block in self._hidden:
             if self._holds(block):
@@ -75,7 +107,7 @@ class EntriesById(dict[str, Entry]):
 
     def _holds(self, block: Block) -> bool:
         """Whether each entry of `block` is still in it, or decoded from it and not replaced since."""
-        pending = self._block_of
+        pending = self._pending()
         if not block.decoded:
             return all(pending.get(event_id) is block for event_id in block.ids)
         return all(dict.get(self, entry.id) is entry for entry in block.entries())
@@ -83,10 +115,12 @@ class EntriesById(dict[str, Entry]):
     # -- reading one entry: its block decoded first ----------------------------------------------------
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self._block_of
+        if dict.__contains__(self, key):
+            return True
+        return type(key) is str and self._block_for(key) is not None
 
     def __missing__(self, key: str) -> Entry:
-        block = self._block_of.get(key)
+        block = self._block_for(key)
         if block is None:
             raise KeyError(key)
         self._decode(block)
@@ -95,7 +129,7 @@ class EntriesById(dict[str, Entry]):
     def get(self, key: str, default: Any = None) -> Any:
         found = dict.get(self, key, _MISSING)
         if found is _MISSING:
-            block = self._block_of.get(key)
+            block = self._block_for(key)
             if block is None:
                 return default
             self._decode(block)
@@ -103,7 +137,8 @@ class EntriesById(dict[str, Entry]):
         return found
 
     def __len__(self) -> int:
-        return dict.__len__(self) + len(self._block_of)
+        pending = self._block_of
+        return dict.__len__(self) + (self._count if pending is None else len(pending))
 
     def __bool__(self) -> bool:
         return len(self) > 0
@@ -111,12 +146,15 @@ class EntriesById(dict[str, Entry]):
     # -- writing: the id leaves its block ------------------------------------------------------------
 
     def __setitem__(self, key: str, value: Entry) -> None:
-        if self._block_of:
-            self._block_of.pop(key, None)
+        pending = self._block_of
+        if pending is None and key is not self._absent and self._block_for(key) is not None:
+            pending = self._block_of
+        if pending:
+            pending.pop(key, None)
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:
-        if self._block_of.pop(key, None) is None:
+        if self._pending().pop(key, None) is None:
             dict.__delitem__(self, key)
         else:
             dict.pop(self, key, None)
@@ -162,4 +200,5 @@ class EntriesById(dict[str, Entry]):
         dict.update(self, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"EntriesById({dict.__len__(self)} decoded, {len(self._block_of)} in blocks)"
+        pending = self._count if self._block_of is None else len(self._block_of)
+        return f"EntriesById({dict.__len__(self)} decoded, {pending} in blocks)"

@@ -51,8 +51,10 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
     state = _state(timeline)
     by_id = timeline._by_id
     blocks: list[_snapshot.Block] = []
+    known = None
     if type(by_id) is EntriesById:  # restored: copy the blocks of hidden entries not decoded as they are
         blocks, decoded = by_id.kept_hidden()
+        known = by_id.known
     else:
         decoded = list(by_id.values())
     hidden = [] if timeline.include_retracted else [e for e in decoded if e.retracted]
@@ -62,6 +64,7 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
         hidden,
         blocks,
         block_size=timeline._sorted.chunk_size,
+        known=known,
     )
     return Checkpoint(name=name, position=timeline.position, state=state, payload=payload)
 
@@ -75,7 +78,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
             path="state.format",
         )
     try:
-        header, shown, hidden = _snapshot.load(checkpoint.segments)
+        header, shown, hidden, known = _snapshot.load(checkpoint.segments)
         maxes = [max((When.parse(b.last_when).sort_key, b.last_position) for b in chunk) for chunk in shown]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")
@@ -96,7 +99,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
     timeline._version = state["version"]
     timeline._last_changed = None if last is None else datetime.fromisoformat(last)
     timeline._last_id = state["last_id"]
-    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden)
+    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden, known)
     timeline._sorted.load(shown, maxes)
     return timeline
 

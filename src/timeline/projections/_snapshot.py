@@ -1,24 +1,27 @@
 """A Timeline's snapshot: the bytes of a checkpoint's payload (format 4), in blocks decoded when first needed.
 
-Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, then
-per block the image of its entries' ids and the image of its rows. The index is a `marshal` image of
-tuples, strings and ints only (no classes, so nothing is executed or constructed but those): the
-Timeline's header tuple and, per block, its number of entries, the size and CRC-32 of each of its two
-images, and the `when` text and position of its last entry (the sorted chunks' last keys, known without
-decoding the block). The ids have an image of their own so that a save after a small catch-up writes the
-ids of the blocks changed only, not those of every entry (format 3 kept them all in the index). The
-blocks of the entries shown come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each:
-a chunk not loaded since the last restore, its old block and the entries added to it since, merged when
-it is loaded); retracted entries the Timeline does not show have blocks of their own. A block's image is
-the `marshal` image of its rows (`_snaprows`).
+Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, the
+two images of the id filter (`_idfilter.IdFilter`: the sorted CRC-32s of every id, so that a restore
+needs no map of them), then per block the image of its entries' ids and the image of its rows. The
+index is a `marshal` image of tuples, strings and ints only (no classes, so nothing is executed or
+constructed but those): the Timeline's header tuple, the size and CRC-32 of each filter image, and per
+block its number of entries, the size and CRC-32 of each of its two images, and the `when` text and
+position of its last entry (the sorted chunks' last keys, known without decoding the block). The ids
+have an image of their own so that a save after a small catch-up writes the ids of the blocks changed
+only, not those of every entry (format 3 kept them all in the index). The blocks of the entries shown
+come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each: a chunk not loaded since
+the last restore, its old block and the entries added to it since, merged when it is loaded); retracted
+entries the Timeline does not show have blocks of their own. A block's image is the `marshal` image of
+its rows (`_snaprows`).
 
-`load` checks every checksum, of the index and of each block, before it returns (a damaged or truncated
-snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
-does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
-its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
-the entries added to the others. The payload is `Segments`: the header and index, then two parts per
-block (its ids, its rows), not joined; a block loaded from parts keeps them (views of a mapped file, say)
-and their origins, so a store keeping parts apart (`FileCheckpointStore`) writes again only new blocks.
+`load` checks every checksum, of the index, the filter and each block, before it returns (a damaged or
+truncated snapshot is a ValidationError at once, never a late failure) and decodes no block:
+`Block.entries()` does, the first time something needs that block. `dump` copies a block it holds as it
+is (its bytes and its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks
+loaded since, and the entries added to the others. The payload is `Segments`: the header and index, the
+filter's two images, then two parts per block (its ids, its rows), not joined; a block loaded from parts
+keeps them (views of a mapped file, say) and their origins, so a store keeping parts apart
+(`FileCheckpointStore`) writes again only the new blocks (and the filter's recent CRC-32s).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from timeline._speed import paused_gc
 from timeline.checkpoints import Segments
 from timeline.errors import ValidationError
+from timeline.projections._idfilter import IdFilter
 from timeline.projections._snaprows import entries_of, rows_of, when_text_of
 
 if TYPE_CHECKING:
@@ -147,35 +151,46 @@ def dump(
     hidden_blocks: Iterable[Block] = (),
     *,
     block_size: int,
+    known: IdFilter | None = None,
 ) -> Segments:
     """The payload of `header` (a tuple of marshal-able values), the entries shown, chunk by chunk (blocks
     copied as they are, and entries encoded in one more block), and those kept but not shown: `hidden`
-    (encoded in blocks of `block_size`) and `hidden_blocks` (copied)."""
+    (encoded in blocks of `block_size`) and `hidden_blocks` (copied); `known`, the filter of the ids of
+    the blocks copied (at least), has those of the new blocks added (None: of no block copied)."""
     micros: dict[datetime, int] = {}
+    made: list[Block] = []
     with paused_gc():
         chunks: list[list[Block]] = []
         for blocks, entries in shown:
             if any(type(block) is not Block for block in blocks):
                 raise TypeError("a chunk not made yet is not a snapshot block")
-            chunk = [*blocks, Block.of(entries, micros)] if entries else [*blocks]
+            if entries:
+                made.append(Block.of(entries, micros))
+            chunk = [*blocks, made[-1]] if entries else [*blocks]
             if chunk:
                 chunks.append(chunk)
-        hidden_all = [*hidden_blocks]
-        hidden_all += [
+        hidden_made = [
             Block.of(hidden[i : i + block_size], micros) for i in range(0, len(hidden), block_size)
         ]
+        hidden_all = [*hidden_blocks, *hidden_made]
+        made += hidden_made
+        blocks = [block for chunk in chunks for block in chunk] + hidden_all
+        new = made if known is not None else blocks  # no filter given: one of every block's ids
+        known = (known or IdFilter.empty()).adding(event_id for block in new for event_id in block.ids)
+        base, base_origin, recent = known.images()
         index = marshal.dumps(
             (
                 header,
+                ((len(base), zlib.crc32(base)), (len(recent), zlib.crc32(recent))),
                 tuple(tuple(map(_meta, chunk)) for chunk in chunks),
                 tuple(map(_meta, hidden_all)),
             ),
             _MARSHAL_VERSION,
         )
         head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
-        parts: list[bytes | memoryview] = [head + index]
-        origins: list[Any] = [None]
-        for block in [block for chunk in chunks for block in chunk] + hidden_all:
+        parts: list[bytes | memoryview] = [head + index, base, recent]
+        origins: list[Any] = [None, base_origin, None]
+        for block in blocks:
             parts += (block.ids_image, block.image)
             origins += (block.ids_origin, block.origin)
         return Segments(parts=tuple(parts), origins=tuple(origins))
@@ -193,11 +208,13 @@ def _meta(block: Block) -> tuple[Any, ...]:
     )
 
 
-def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
+def load(
+    payload: Segments | bytes | None,
+) -> tuple[tuple[Any, ...], list[list[Block]], list[Block], IdFilter]:
     """(header, the chunks of the entries shown in order, each in one or more blocks, the blocks of those
-    not shown) of a payload, every checksum checked, no block decoded; a ValidationError if it is not a
-    whole payload of this format. `Segments` cut as `dump` cut them give their parts to the blocks as
-    they are (other cuts are joined first)."""
+    not shown, the filter of their ids) of a payload, every checksum checked, no block decoded; a
+    ValidationError if it is not a whole payload of this format. `Segments` cut as `dump` cut them give
+    their parts to the blocks as they are (other cuts are joined first)."""
     if isinstance(payload, bytes):
         payload = Segments(parts=(payload,))
     if not isinstance(payload, Segments) or len(payload) < _HEADER.size:
@@ -215,9 +232,10 @@ def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[B
     if len(index) != size or zlib.crc32(index) != crc:
         raise ValidationError("the snapshot is damaged (its checksum does not match)", path="payload")
     try:
-        header, shown_meta, hidden_meta = marshal.loads(index)
+        header, filter_meta, shown_meta, hidden_meta = marshal.loads(index)
         metas = (*shown_meta, hidden_meta)
-        lengths = [length for group in metas for meta in group for length in (meta[1], meta[3])]
+        lengths = [filter_meta[0][0], filter_meta[1][0]]
+        lengths += [length for group in metas for meta in group for length in (meta[1], meta[3])]
         if len(parts) != 1 and (len(first) != offset or list(map(len, parts[1:])) != lengths):
             return load(bytes(payload))  # cut otherwise: as one
         if len(parts) == 1:
@@ -230,6 +248,7 @@ def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[B
             found = iter([(image, None) for image in images])
         else:
             found = iter(zip(parts[1:], origins[1:], strict=True))
+        known = _filter(filter_meta, next(found), next(found))
         groups = [[_block(meta, next(found), next(found)) for meta in group] for group in metas]
     except _DAMAGE as exc:
         raise ValidationError(
@@ -239,7 +258,15 @@ def load(payload: Segments | bytes | None) -> tuple[tuple[Any, ...], list[list[B
         raise ValidationError("the snapshot is damaged (its header is not a tuple)", path="payload")
     if not all(groups[:-1]):
         raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
-    return header, groups[:-1], groups[-1]
+    return header, groups[:-1], groups[-1], known
+
+
+def _filter(meta: tuple[Any, ...], base: tuple[Any, Any], recent: tuple[Any, Any]) -> IdFilter:
+    """The id filter of its (image, origin) parts, their checksums checked."""
+    for (length, crc), (image, _) in zip(meta, (base, recent), strict=True):
+        if len(image) != length or zlib.crc32(image) != crc:
+            raise ValidationError("the snapshot is damaged (its id filter does not match)", path="payload")
+    return IdFilter.of_images(base[0], base[1], recent[0])
 
 
 def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
