@@ -64,7 +64,7 @@ class EntriesById(dict[str, Entry]):
 
     def _block_for(self, key: str) -> Block | None:
         """The block still holding `key`, if any (without building the map when the filter says none)."""
-        if self._block_of is None:
+        if self._block_of is None and type(key) is str:
             known = self.known
             if known is not None and not known.may_hold(key):
                 self._absent = key
@@ -117,7 +117,7 @@ class EntriesById(dict[str, Entry]):
     def __contains__(self, key: object) -> bool:
         if dict.__contains__(self, key):
             return True
-        return type(key) is str and self._block_for(key) is not None
+        return self._block_for(key) is not None  # type: ignore[arg-type]
 
     def __missing__(self, key: str) -> Entry:
         block = self._block_for(key)
