@@ -1,8 +1,8 @@
 """A Timeline's snapshot: the bytes of a checkpoint's payload (format 4), in blocks decoded when first needed.
 
 Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, the
-two images of the id filter (`_idfilter.IdFilter`: the sorted CRC-32s of every id, so that a restore
-needs no map of them), then per block the image of its entries' ids and the image of its rows. The
+two images of the id filter (`_idfilter.IdFilter`: the CRC-32s of every id, so that a restore needs
+no map of them), then per block the image of its entries' ids and the image of its rows. The
 index is a `marshal` image of tuples, strings and ints only (no classes, so nothing is executed or
 constructed but those): the Timeline's header tuple, the size and CRC-32 of each filter image, and per
 block its number of entries, the size and CRC-32 of each of its two images, and the `when` text and
@@ -53,6 +53,7 @@ _HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, i
 # Version 2: without the back-references of later versions, whose bookkeeping costs more (a third of the
 # save here) than the repeated strings they would share.
 _MARSHAL_VERSION = 2
+_FILTER_SLACK = 1 << 16  # CRC-32s an id filter may hold beyond twice the ids before it is made anew
 _DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
@@ -175,9 +176,12 @@ def dump(
         hidden_all = [*hidden_blocks, *hidden_made]
         made += hidden_made
         blocks = [block for chunk in chunks for block in chunk] + hidden_all
-        new = made if known is not None else blocks  # no filter given: one of every block's ids
-        known = (known or IdFilter.empty()).adding(event_id for block in new for event_id in block.ids)
-        base, base_origin, recent = known.images()
+        if known is not None:
+            known = known.adding([event_id for block in made for event_id in block.ids])
+        if known is None or len(known) > 2 * sum(map(len, blocks)) + _FILTER_SLACK:
+            # none given, or grown with the ids of moved entries: one of every block's ids
+            known = IdFilter.empty().adding([event_id for block in blocks for event_id in block.ids])
+        base, base_origin, recent = known.base_image, known.base_origin, known.recent_image
         index = marshal.dumps(
             (
                 header,
@@ -266,7 +270,7 @@ def _filter(meta: tuple[Any, ...], base: tuple[Any, Any], recent: tuple[Any, Any
     for (length, crc), (image, _) in zip(meta, (base, recent), strict=True):
         if len(image) != length or zlib.crc32(image) != crc:
             raise ValidationError("the snapshot is damaged (its id filter does not match)", path="payload")
-    return IdFilter.of_images(base[0], base[1], recent[0])
+    return IdFilter(base[0], base[1], bytes(recent[0]))
 
 
 def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
