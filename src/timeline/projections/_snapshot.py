@@ -62,8 +62,9 @@ class Block:
 
     __slots__ = (
         "_entries",
+        "_ids",
+        "count",
         "crc",
-        "ids",
         "ids_crc",
         "ids_image",
         "ids_origin",
@@ -77,10 +78,11 @@ class Block:
         self,
         image: bytes | memoryview,
         crc: int,
-        ids: tuple[str, ...],
+        ids: tuple[str, ...] | None,
         last_when: str,
         last_position: int,
         *,
+        count: int,
         ids_image: bytes | memoryview,
         ids_crc: int,
         origin: Any = None,
@@ -88,8 +90,9 @@ class Block:
     ) -> None:
         self.image = image
         self.crc = crc
-        self.ids = ids
-        """The ids of its entries, in their order."""
+        self._ids = ids  # None: decoded from `ids_image` when first asked
+        self.count = count
+        """How many entries it holds."""
         self.ids_image = ids_image
         self.ids_crc = ids_crc
         self.last_when = last_when
@@ -114,12 +117,27 @@ class Block:
             ids,
             when_text_of(last),
             last.position,
+            count=len(ids),
             ids_image=ids_image,
             ids_crc=zlib.crc32(ids_image),
         )
 
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of its entries, in their order (decoded on the first call: a restore needs none)."""
+        ids = self._ids
+        if ids is None:
+            try:
+                ids = marshal.loads(self.ids_image)
+            except _DAMAGE as exc:
+                raise ValidationError(f"a snapshot block's ids are damaged ({exc})", path="payload") from None
+            if type(ids) is not tuple or len(ids) != self.count:
+                raise ValidationError("a snapshot block's ids do not match its entries", path="payload")
+            self._ids = ids
+        return ids
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count
 
     @property
     def decoded(self) -> bool:
@@ -202,7 +220,7 @@ def dump(
 
 def _meta(block: Block) -> tuple[Any, ...]:
     return (
-        len(block.ids),
+        block.count,
         len(block.ids_image),
         block.ids_crc,
         len(block.image),
@@ -281,15 +299,15 @@ def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, An
         raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
     if len(image) != length or zlib.crc32(image) != crc:
         raise ValidationError("the snapshot is damaged (a block's checksum does not match)", path="payload")
-    ids = marshal.loads(ids_image)
-    if type(ids) is not tuple or len(ids) != count:
-        raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
+    if type(count) is not int or count < 1:
+        raise ValidationError("the snapshot is damaged (a block without entries)", path="payload")
     return Block(
         image,
         crc,
-        ids,
+        None,
         last_when,
         last_position,
+        count=count,
         ids_image=ids_image,
         ids_crc=ids_crc,
         origin=origin,
