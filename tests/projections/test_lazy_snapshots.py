@@ -1,4 +1,4 @@
-"""Snapshots of format 3, decoded block by block when first needed, as properties over generated logs.
+"""Snapshots of format 4, decoded block by block when first needed, as properties over generated logs.
 
 (a) a Timeline restored from a snapshot behaves as the one it was taken of, caught up or not, whichever
     way it is read first (one entry, its length, a window, all entries, another checkpoint), with blocks
@@ -7,8 +7,9 @@
     and one of an untouched restored Timeline is the very same payload;
 (c) one byte changed anywhere in a payload, or any truncation, is a ValidationError when it is loaded;
 (d) a catch-up of new occurrences decodes no block (they are merged into their chunks when first read), and
-    neither a load nor that catch-up maps ids to blocks (at 1,000,000 entries the map alone costs more than
-    the rest of a load): the map is made on the first look-up of an id, which is exact.
+    neither a load nor that catch-up maps ids to blocks (at 1,000,000 entries the map alone cost more than
+    the rest of a load): the id filter answers for ids in no block, the map is made on the first look-up it
+    cannot answer, and every look-up is exact.
 """
 
 from __future__ import annotations
@@ -161,19 +162,20 @@ def test_a_changed_byte_anywhere_is_refused_on_load(log: Log, size: int, at: int
         Timeline.from_checkpoint(attrs.evolve(checkpoint, payload=payload + b"\x00"))
 
 
-def test_a_format_2_checkpoint_is_not_read() -> None:
+def test_a_checkpoint_of_an_older_format_is_not_read() -> None:
     store = MemoryStore()
     store.append("s", [_meeting(i) for i in range(5)])
     checkpoint = Timeline.from_store(store).checkpoint()
-    assert checkpoint.state["format"] == _snapshot.FORMAT == 3
-    older = attrs.evolve(checkpoint, state={**checkpoint.state, "format": 2})
-    with pytest.raises(ValidationError, match="format 3"):
-        Timeline.from_checkpoint(older)
+    assert checkpoint.state["format"] == _snapshot.FORMAT == 4
     payload = checkpoint.payload
     assert payload is not None
-    header_of_format_2 = payload[:7] + (2).to_bytes(2, "big") + payload[9:]
-    with pytest.raises(ValidationError, match="format 3"):
-        Timeline.from_checkpoint(attrs.evolve(checkpoint, payload=header_of_format_2))
+    for older_format in (2, 3):
+        older = attrs.evolve(checkpoint, state={**checkpoint.state, "format": older_format})
+        with pytest.raises(ValidationError, match="format 4"):
+            Timeline.from_checkpoint(older)
+        header_of_older = payload[:7] + older_format.to_bytes(2, "big") + payload[9:]
+        with pytest.raises(ValidationError, match="format 4"):
+            Timeline.from_checkpoint(attrs.evolve(checkpoint, payload=header_of_older))
 
 
 def _meeting(i: int, when: str = "2025-03") -> Any:
@@ -192,7 +194,7 @@ def test_a_catch_up_of_new_occurrences_decodes_no_block() -> None:
         assert restored.catch_up(store) == 10
         by_id = restored._by_id
         assert type(by_id) is EntriesById
-        assert not by_id.mapped  # a new occurrence's id is in no block: a log holds each id once
+        assert not by_id.mapped  # the id filter says a new occurrence's id is in no block
         assert dict.__len__(by_id) == 10  # only the new entries are in its dict
         assert len(by_id) == 210
         chunks = restored._sorted._chunks
@@ -223,9 +225,11 @@ def test_a_load_maps_no_id_and_the_first_look_up_is_exact() -> None:
             elif look_up == "get":
                 assert by_id.get("m-0017").id == "m-0017"
                 assert by_id.get("nope") is None
-            else:
+            else:  # the id filter answers for an id in no block: still no map
                 with pytest.raises(KeyError):
                     by_id["nope"]
+                assert not by_id.mapped
+                assert "m-0017" in by_id
             assert by_id.mapped
             assert len(by_id) == 30
 
@@ -332,3 +336,72 @@ def test_sorted_chunks_not_made_yet_behave_like_a_sorted_list(
         assert len(chunks) == len(model)
     assert list(chunks) == sorted(model)
     assert all(len(part) <= 2 * size for part in chunks._chunks)
+
+
+@settings(max_examples=50)
+@given(
+    batches=st.lists(st.lists(st.text(min_size=1, max_size=12), max_size=30), max_size=6),
+    others=st.lists(st.text(min_size=1, max_size=12), max_size=20),
+    recent_at_most=st.integers(0, 8),
+)
+def test_an_id_filter_holds_every_id_added(
+    batches: list[list[str]], others: list[str], recent_at_most: int
+) -> None:
+    from timeline.projections import _idfilter
+
+    with mock.patch.object(_idfilter, "_RECENT_MINIMUM", recent_at_most):
+        known = _idfilter.IdFilter.empty()
+        added: list[str] = []
+        for batch in batches:
+            known = known.adding(batch)
+            added += batch
+            again = _idfilter.IdFilter(known.base_image, None, known.recent_image)  # as a load reads it
+            assert all(again.may_hold(event_id) and known.may_hold(event_id) for event_id in added)
+            crcs = {_idfilter.id_crc(event_id) for event_id in added}
+            assert all(known.may_hold(other) == (_idfilter.id_crc(other) in crcs) for other in others)
+
+
+def test_a_catch_up_of_new_occurrences_builds_no_map_of_ids() -> None:
+    store = MemoryStore()
+    store.append("s", [_meeting(i, when=f"20{10 + i % 15}") for i in range(300)])
+    with blocks_of(20):
+        restored = Timeline.from_checkpoint(Timeline.from_store(store).checkpoint())
+        store.append("s", [_meeting(i, when="2013") for i in range(300, 320)])
+        restored.catch_up(store)
+        assert restored._by_id._block_of is None  # type: ignore[attr-defined]
+        again = Timeline.from_checkpoint(restored.checkpoint())
+        assert restored._by_id._block_of is None  # type: ignore[attr-defined]
+        assert len(again) == len(restored) == 320
+        assert "m-0005" in again._by_id  # a known id: the map is built
+        assert again._by_id._block_of is not None  # type: ignore[attr-defined]
+    rebuilt = Timeline.from_store(store)
+    assert shown(again) == shown(restored) == shown(rebuilt)
+
+
+@pytest.mark.parametrize("slack", [0, 1 << 16])
+def test_an_id_filter_grown_by_moved_entries_is_made_anew_and_stays_whole(slack: int) -> None:
+    from timeline.events import Correction
+    from timeline.projections import _idfilter
+
+    store = MemoryStore()
+    store.append("s", [_meeting(i, ("2025-03", "2025-04-14")[i % 2]) for i in range(60)])
+    with (
+        blocks_of(10),
+        mock.patch.object(_snapshot, "_FILTER_SLACK", slack),
+        mock.patch.object(_idfilter, "_RECENT_MINIMUM", 2),
+    ):
+        checkpoint = Timeline.from_store(store).checkpoint()
+        for round_ in range(12):  # each moves entries to new blocks: their ids are added again
+            target = f"m-{(round_ * 7) % 60:04d}"
+            when = ("2025-05", "2025-03-02")[round_ % 2]
+            correction = Correction(id=f"c-{round_}", target=target, reason="r", changes={"when": when})
+            store.append("s", [correction, _meeting(100 + round_, "2025-03")])
+            restored = Timeline.from_checkpoint(checkpoint)
+            restored.catch_up(store)
+            list(restored)  # every chunk loaded: a save encodes each again
+            checkpoint = restored.checkpoint()
+            again = Timeline.from_checkpoint(checkpoint)
+            known = again._by_id.known  # type: ignore[attr-defined]
+            assert len(known) <= 2 * len(again._by_id) + slack
+            assert all(known.may_hold(event_id) for event_id in again._by_id)
+            assert shown(again) == shown(Timeline.from_store(store))

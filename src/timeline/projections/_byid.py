@@ -7,14 +7,14 @@ every entry and decode nothing; reading an entry (``[id]``, `get`) decodes its b
 only after reading it or for a new one; a write still drops the id from its block, so a block decoded
 later never brings back an older entry. A Timeline rebuilt from its log uses a plain dict.
 
-Which block holds an id is mapped on the first look-up of an id (``in``, `get`, ``[id]``), not on load:
-at 1,000,000 entries that map costs more than the rest of a load, and a catch-up of new occurrences from
-a store never needs it (`_rawfold` asks ``dict.__contains__``: every store refuses a second event with a
-stored id, so a new occurrence's id is in no block). Until then no entry has left its block.
+The map of each pending id to its block is built the first time it is needed, not on restore: given the
+snapshot's `IdFilter`, an id it surely does not hold (a new occurrence's, in a catch-up) is answered and
+written without the map, and `len` counts the blocks' ids; anything else builds it first.
 """
 
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
     from collections.abc import Iterable, Iterator
 
+    from timeline.projections._idfilter import IdFilter
     from timeline.projections._snapshot import Block
 
 __all__ = ["EntriesById"]
@@ -35,33 +36,49 @@ _MISSING: Any = object()
 class EntriesById(dict[str, Entry]):
     """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
 
-    __slots__ = ("_block_of", "_blocks", "_hidden", "_in_blocks")
+    __slots__ = ("_absent", "_block_of", "_blocks", "_count", "_hidden", "known")
 
-    def __init__(self, blocks: Iterable[Block], hidden: Iterable[Block]) -> None:
+    def __init__(
+        self, blocks: Iterable[Block], hidden: Iterable[Block], known: IdFilter | None = None
+    ) -> None:
         super().__init__()
+        self._blocks = list(blocks)
         self._hidden = list(hidden)
-        self._blocks = [*blocks, *self._hidden]
-        self._in_blocks = sum(map(len, self._blocks))
-        self._block_of: dict[str, Block] | None = None  # see `_map`
+        self._count = sum(map(len, self._blocks)) + sum(map(len, self._hidden))
+        self.known = known
+        """The snapshot's filter of the ids its blocks hold (None: none was given)."""
+        self._absent: str | None = None  # the last id found in no block (the fold writes it next)
+        self._block_of: dict[str, Block] | None = None
+        if known is None:
+            self._pending()
 
     @property
     def mapped(self) -> bool:
-        """Whether the ids still in blocks are mapped to their blocks (done on the first look-up)."""
+        """Whether the map of each pending id to its block is built (on the first look-up the filter cannot
+        answer)."""
         return self._block_of is not None
 
-    def _map(self) -> dict[str, Block]:
-        """Each id still in a block, to its block: made once, on the first look-up of an id."""
+    def _pending(self) -> dict[str, Block]:
+        """The block of each id not decoded yet (built on the first call)."""
         block_of = self._block_of
         if block_of is None:
-            block_of = {}
-            for block in self._blocks:
-                block_of.update(dict.fromkeys(block.ids, block))
-            self._block_of = block_of
+            block_of = self._block_of = {}
+            for block in chain(self._blocks, self._hidden):  # one insert per id (fromkeys then update: two)
+                block_of.update(zip(block.ids, repeat(block)))
             self._blocks = []
         return block_of
 
+    def _block_for(self, key: str) -> Block | None:
+        """The block still holding `key`, if any (without building the map when the filter says none)."""
+        if self._block_of is None and type(key) is str:
+            known = self.known
+            if known is not None and not known.may_hold(key):
+                self._absent = key
+                return None
+        return self._pending().get(key)
+
     def _decode(self, block: Block) -> None:
-        pending = self._map()
+        pending = self._pending()
         put = dict.__setitem__
         for entry in block.entries():
             if pending.pop(entry.id, None) is block:
@@ -69,29 +86,22 @@ class EntriesById(dict[str, Entry]):
 
     def decode_all(self) -> None:
         """Decode every block not decoded yet."""
-        if self._block_of is None:  # not mapped: every entry is still in its block, and no map is needed
-            blocks, self._blocks, self._block_of = self._blocks, [], {}
-            put = dict.__setitem__
-            with paused_gc():  # what is made now stays alive: collections would only traverse it again
-                for block in blocks:
-                    for entry in block.entries():
-                        put(self, entry.id, entry)
-            freeze_after_bulk(self._in_blocks)
-            return
-        each = dict.fromkeys(self._block_of.values())  # each block once, in order
-        with paused_gc():
-            for block in each:
+        blocks = dict.fromkeys(self._pending().values())  # each block once, in order
+        with paused_gc():  # what is made now stays alive: collections would only traverse it again
+            for block in blocks:
                 self._decode(block)
-        freeze_after_bulk(sum(map(len, each)))
+        freeze_after_bulk(sum(map(len, blocks)))
 
     @property
     def complete(self) -> bool:
         """Whether every entry is decoded."""
-        return not (self._in_blocks if self._block_of is None else self._block_of)
+        return not self._count if self._block_of is None else not self._block_of
 
     def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
         """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
         them: a retracted entry never changes again), and the decoded entries not in those blocks."""
+        if self._block_of is None:  # no block decoded, no id of one written: all of them still hold
+            return list(self._hidden), list(dict.values(self))
         kept: list[Block] = []
         for block in self._hidden:
             if self._holds(block):
@@ -103,9 +113,7 @@ class EntriesById(dict[str, Entry]):
 
     def _holds(self, block: Block) -> bool:
         """Whether each entry of `block` is still in it, or decoded from it and not replaced since."""
-        pending = self._block_of
-        if pending is None:  # nothing was looked up: nothing left its block
-            return True
+        pending = self._pending()
         if not block.decoded:
             return all(pending.get(event_id) is block for event_id in block.ids)
         return all(dict.get(self, entry.id) is entry for entry in block.entries())
@@ -113,10 +121,12 @@ class EntriesById(dict[str, Entry]):
     # -- reading one entry: its block decoded first ----------------------------------------------------
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self._map()
+        if dict.__contains__(self, key):
+            return True
+        return self._block_for(key) is not None  # type: ignore[arg-type]
 
     def __missing__(self, key: str) -> Entry:
-        block = self._map().get(key)
+        block = self._block_for(key)
         if block is None:
             raise KeyError(key)
         self._decode(block)
@@ -125,7 +135,7 @@ class EntriesById(dict[str, Entry]):
     def get(self, key: str, default: Any = None) -> Any:
         found = dict.get(self, key, _MISSING)
         if found is _MISSING:
-            block = self._map().get(key)
+            block = self._block_for(key)
             if block is None:
                 return default
             self._decode(block)
@@ -133,8 +143,8 @@ class EntriesById(dict[str, Entry]):
         return found
 
     def __len__(self) -> int:
-        block_of = self._block_of
-        return dict.__len__(self) + (self._in_blocks if block_of is None else len(block_of))
+        pending = self._block_of
+        return dict.__len__(self) + (self._count if pending is None else len(pending))
 
     def __bool__(self) -> bool:
         return len(self) > 0
@@ -142,12 +152,15 @@ class EntriesById(dict[str, Entry]):
     # -- writing: the id leaves its block ------------------------------------------------------------
 
     def __setitem__(self, key: str, value: Entry) -> None:
-        if self._block_of:  # not mapped: `key` was not looked up, so it is a new id (see the docstring)
-            self._block_of.pop(key, None)
+        pending = self._block_of
+        if pending is None and key is not self._absent and self._block_for(key) is not None:
+            pending = self._block_of
+        if pending:
+            pending.pop(key, None)
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:
-        if self._map().pop(key, None) is None:
+        if self._pending().pop(key, None) is None:
             dict.__delitem__(self, key)
         else:
             dict.pop(self, key, None)
@@ -193,4 +206,5 @@ class EntriesById(dict[str, Entry]):
         dict.update(self, *args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"EntriesById({dict.__len__(self)} decoded, {len(self) - dict.__len__(self)} in blocks)"
+        pending = self._count if self._block_of is None else len(self._block_of)
+        return f"EntriesById({dict.__len__(self)} decoded, {pending} in blocks)"

@@ -1,11 +1,11 @@
 """A Timeline's checkpoints: taking one, restoring one, and deciding whether one may be trusted on resume.
 
-A checkpoint of format 3 keeps a small JSON-ready `state` (format, projection, settings, where the fold
+A checkpoint of format 4 keeps a small JSON-ready `state` (format, projection, settings, where the fold
 stopped and the id of the record there) and the entries as a snapshot payload in blocks (`_snapshot`).
 Restoring checks both agree and decodes no entry: the Timeline's entries by id (`_byid.EntriesById`) and
 its sorted chunks (`_sorted.SortedChunks`) hold the blocks and decode each when first needed. Resuming
 also checks the store still holds that record at that position. A checkpoint of format 2 (one image,
-decoded whole) is not read: `Timeline.resume` rebuilds.
+decoded whole) or 3 (every id in the index) is not read: `Timeline.resume` rebuilds.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
     state = _state(timeline)
     by_id = timeline._by_id
     blocks: list[_snapshot.Block] = []
+    known = None
     if type(by_id) is EntriesById:  # restored: copy the blocks of hidden entries not decoded as they are
         blocks, decoded = by_id.kept_hidden()
+        known = by_id.known
     else:
         decoded = list(by_id.values())
     hidden = [] if timeline.include_retracted else [e for e in decoded if e.retracted]
@@ -62,6 +64,7 @@ def snapshot_of(timeline: Timeline, name: str) -> Checkpoint:
         hidden,
         blocks,
         block_size=timeline._sorted.chunk_size,
+        known=known,
     )
     return Checkpoint(name=name, position=timeline.position, state=state, payload=payload)
 
@@ -75,7 +78,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
             path="state.format",
         )
     try:
-        header, shown, hidden = _snapshot.load(checkpoint.payload)  # type: ignore[arg-type]
+        header, shown, hidden, known = _snapshot.load(checkpoint.segments)
         maxes = [max((When.parse(b.last_when).sort_key, b.last_position) for b in chunk) for chunk in shown]
         if header != _header(dict(state), checkpoint.position):
             raise ValidationError("the snapshot was not taken with this state", path="payload")
@@ -96,7 +99,7 @@ def restored(cls: type[T], checkpoint: Checkpoint) -> T:
     timeline._version = state["version"]
     timeline._last_changed = None if last is None else datetime.fromisoformat(last)
     timeline._last_id = state["last_id"]
-    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden)
+    timeline._by_id = EntriesById([block for chunk in shown for block in chunk], hidden, known)
     timeline._sorted.load(shown, maxes)
     return timeline
 

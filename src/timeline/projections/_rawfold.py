@@ -51,9 +51,6 @@ def fold_rows(timeline: Timeline, rows: Iterable[RawRecord]) -> int:
     lazy_versions: dict[str, int] = {}  # type tag -> the schema version kept unbuilt (-1: none)
     whens: dict[str, When | None] = {}  # the text after the "when" key -> its value (None: cannot be read so)
     find = str.find
-    # A restored Timeline's ids in blocks (`_byid.EntriesById`) are not asked: a new occurrence's id is in
-    # none, since every store refuses a second event with a stored id (and asking would map them all).
-    known = dict.__contains__
     folded = 0
     try:
         for row in rows:
@@ -78,7 +75,7 @@ def fold_rows(timeline: Timeline, rows: Iterable[RawRecord]) -> int:
                 if when is _MISSING:
                     when = whens[text] = when_of(data)
             if when is not None:
-                if not known(by_id, event_id):
+                if event_id not in by_id:
                     if noted is not None:
                         noted[event_id] = None
                     stored = (intern(type_tag), schema_version, data, when)  # one copy of each tag

@@ -1,19 +1,27 @@
-"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 3), in blocks decoded when first needed.
+"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 4), in blocks decoded when first needed.
 
-Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, then
-each block's image. The index is a `marshal` image of tuples, strings and ints only (no classes, so nothing
-is executed or constructed but those): the Timeline's header tuple and, per block, its entries' ids, the
-size and CRC-32 of its image, and the `when` text and position of its last entry (the sorted chunks' last
-keys, known without decoding the block). The blocks of the entries shown come chunk by chunk: a sorted
-chunk is one block, or a few (sorted runs each: a chunk not loaded since the last restore, its old block
-and the entries added to it since, merged when it is loaded); retracted entries the Timeline does not
-show have blocks of their own. A block's image is the `marshal` image of its rows (`_snaprows`).
+Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, the
+two images of the id filter (`_idfilter.IdFilter`: the CRC-32s of every id, so that a restore needs
+no map of them), then per block the image of its entries' ids and the image of its rows. The
+index is a `marshal` image of tuples, strings and ints only (no classes, so nothing is executed or
+constructed but those): the Timeline's header tuple, the size and CRC-32 of each filter image, and per
+block its number of entries, the size and CRC-32 of each of its two images, and the `when` text and
+position of its last entry (the sorted chunks' last keys, known without decoding the block). The ids
+have an image of their own so that a save after a small catch-up writes the ids of the blocks changed
+only, not those of every entry (format 3 kept them all in the index). The blocks of the entries shown
+come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each: a chunk not loaded since
+the last restore, its old block and the entries added to it since, merged when it is loaded); retracted
+entries the Timeline does not show have blocks of their own. A block's image is the `marshal` image of
+its rows (`_snaprows`).
 
-`load` checks every checksum, of the index and of each block, before it returns (a damaged or truncated
-snapshot is a ValidationError at once, never a late failure) and decodes no block: `Block.entries()`
-does, the first time something needs that block. `dump` copies a block it holds as it is (its bytes and
-its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks loaded since, and
-the entries added to the others.
+`load` checks every checksum, of the index, the filter and each block, before it returns (a damaged or
+truncated snapshot is a ValidationError at once, never a late failure) and decodes no block:
+`Block.entries()` does, the first time something needs that block. `dump` copies a block it holds as it
+is (its bytes and its CRC), so a checkpoint after a small catch-up encodes only what changed: the chunks
+loaded since, and the entries added to the others. The payload is `Segments`: the header and index, the
+filter's two images, then two parts per block (its ids, its rows), not joined; a block loaded from parts
+keeps them (views of a mapped file, say) and their origins, so a store keeping parts apart
+(`FileCheckpointStore`) writes again only the new blocks (and the filter's recent CRC-32s).
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
+from timeline.checkpoints import Segments
 from timeline.errors import ValidationError
+from timeline.projections._idfilter import IdFilter
 from timeline.projections._snaprows import entries_of, rows_of, when_text_of
 
 if TYPE_CHECKING:
@@ -35,32 +45,63 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "Block", "dump", "load"]
 
-#: The payload format this module writes and reads (3: in blocks; 2 was one image, decoded whole).
-FORMAT = 3
+#: The payload format this module writes and reads (4: in blocks, each with its ids apart; 3 kept every id
+#: in the index; 2 was one image, decoded whole).
+FORMAT = 4
 MAGIC = b"TLSNAP\x00"
 _HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, its length
 # Version 2: without the back-references of later versions, whose bookkeeping costs more (a third of the
 # save here) than the repeated strings they would share.
 _MARSHAL_VERSION = 2
+_FILTER_SLACK = 1 << 16  # CRC-32s an id filter may hold beyond twice the ids before it is made anew
 _DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
 class Block:
     """The entries of one block of a snapshot, kept as their bytes until `entries()` is first called."""
 
-    __slots__ = ("_entries", "crc", "ids", "image", "last_position", "last_when")
+    __slots__ = (
+        "_entries",
+        "_ids",
+        "count",
+        "crc",
+        "ids_crc",
+        "ids_image",
+        "ids_origin",
+        "image",
+        "last_position",
+        "last_when",
+        "origin",
+    )
 
     def __init__(
-        self, image: bytes | memoryview, crc: int, ids: tuple[str, ...], last_when: str, last_position: int
+        self,
+        image: bytes | memoryview,
+        crc: int,
+        ids: tuple[str, ...] | None,
+        last_when: str,
+        last_position: int,
+        *,
+        count: int,
+        ids_image: bytes | memoryview,
+        ids_crc: int,
+        origin: Any = None,
+        ids_origin: Any = None,
     ) -> None:
         self.image = image
         self.crc = crc
-        self.ids = ids
-        """The ids of its entries, in their order."""
+        self._ids = ids  # None: decoded from `ids_image` when first asked
+        self.count = count
+        """How many entries it holds."""
+        self.ids_image = ids_image
+        self.ids_crc = ids_crc
         self.last_when = last_when
         """The effective `when` text of its last entry ("" in a block of entries not shown)."""
         self.last_position = last_position
         """The position of its last entry."""
+        self.origin = origin
+        """Where the store it was read from keeps its image (see `Segments`), or None."""
+        self.ids_origin = ids_origin
         self._entries: tuple[Entry, ...] | None = None
 
     @classmethod
@@ -69,10 +110,34 @@ class Block:
         image = marshal.dumps(rows_of(entries, micros), _MARSHAL_VERSION)
         last = entries[-1]
         ids = tuple([entry.id for entry in entries])
-        return cls(image, zlib.crc32(image), ids, when_text_of(last), last.position)
+        ids_image = marshal.dumps(ids, _MARSHAL_VERSION)
+        return cls(
+            image,
+            zlib.crc32(image),
+            ids,
+            when_text_of(last),
+            last.position,
+            count=len(ids),
+            ids_image=ids_image,
+            ids_crc=zlib.crc32(ids_image),
+        )
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of its entries, in their order (decoded on the first call: a restore needs none)."""
+        ids = self._ids
+        if ids is None:
+            try:
+                ids = marshal.loads(self.ids_image)
+            except _DAMAGE as exc:
+                raise ValidationError(f"a snapshot block's ids are damaged ({exc})", path="payload") from None
+            if type(ids) is not tuple or len(ids) != self.count:
+                raise ValidationError("a snapshot block's ids do not match its entries", path="payload")
+            self._ids = ids
+        return ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return self.count
 
     @property
     def decoded(self) -> bool:
@@ -105,72 +170,146 @@ def dump(
     hidden_blocks: Iterable[Block] = (),
     *,
     block_size: int,
-) -> bytes:
+    known: IdFilter | None = None,
+) -> Segments:
     """The payload of `header` (a tuple of marshal-able values), the entries shown, chunk by chunk (blocks
     copied as they are, and entries encoded in one more block), and those kept but not shown: `hidden`
-    (encoded in blocks of `block_size`) and `hidden_blocks` (copied)."""
+    (encoded in blocks of `block_size`) and `hidden_blocks` (copied); `known`, the filter of the ids of
+    the blocks copied (at least), has those of the new blocks added (None: of no block copied)."""
     micros: dict[datetime, int] = {}
+    made: list[Block] = []
     with paused_gc():
         chunks: list[list[Block]] = []
         for blocks, entries in shown:
             if any(type(block) is not Block for block in blocks):
                 raise TypeError("a chunk not made yet is not a snapshot block")
-            chunk = [*blocks, Block.of(entries, micros)] if entries else [*blocks]
+            if entries:
+                made.append(Block.of(entries, micros))
+            chunk = [*blocks, made[-1]] if entries else [*blocks]
             if chunk:
                 chunks.append(chunk)
-        hidden_all = [*hidden_blocks]
-        hidden_all += [
+        hidden_made = [
             Block.of(hidden[i : i + block_size], micros) for i in range(0, len(hidden), block_size)
         ]
+        hidden_all = [*hidden_blocks, *hidden_made]
+        made += hidden_made
+        blocks = [block for chunk in chunks for block in chunk] + hidden_all
+        if known is not None:
+            known = known.adding([event_id for block in made for event_id in block.ids])
+        if known is None or len(known) > 2 * sum(map(len, blocks)) + _FILTER_SLACK:
+            # none given, or grown with the ids of moved entries: one of every block's ids
+            known = IdFilter.empty().adding([event_id for block in blocks for event_id in block.ids])
+        base, base_origin, recent = known.base_image, known.base_origin, known.recent_image
         index = marshal.dumps(
             (
                 header,
+                ((len(base), zlib.crc32(base)), (len(recent), zlib.crc32(recent))),
                 tuple(tuple(map(_meta, chunk)) for chunk in chunks),
                 tuple(map(_meta, hidden_all)),
             ),
             _MARSHAL_VERSION,
         )
         head = _HEADER.pack(MAGIC, FORMAT, zlib.crc32(index), len(index))
-        images = [block.image for chunk in chunks for block in chunk]
-        return b"".join([head, index, *images, *(block.image for block in hidden_all)])
+        parts: list[bytes | memoryview] = [head + index, base, recent]
+        origins: list[Any] = [None, base_origin, None]
+        for block in blocks:
+            parts += (block.ids_image, block.image)
+            origins += (block.ids_origin, block.origin)
+        return Segments(parts=tuple(parts), origins=tuple(origins))
 
 
 def _meta(block: Block) -> tuple[Any, ...]:
-    return block.ids, len(block.image), block.crc, block.last_when, block.last_position
+    return (
+        block.count,
+        len(block.ids_image),
+        block.ids_crc,
+        len(block.image),
+        block.crc,
+        block.last_when,
+        block.last_position,
+    )
 
 
-def load(payload: bytes) -> tuple[tuple[Any, ...], list[list[Block]], list[Block]]:
+def load(
+    payload: Segments | bytes | None,
+) -> tuple[tuple[Any, ...], list[list[Block]], list[Block], IdFilter]:
     """(header, the chunks of the entries shown in order, each in one or more blocks, the blocks of those
-    not shown) of a payload, every checksum checked, no block decoded; a ValidationError if it is not a
-    whole payload of this format."""
-    if not isinstance(payload, bytes) or len(payload) < _HEADER.size:
+    not shown, the filter of their ids) of a payload, every checksum checked, no block decoded; a
+    ValidationError if it is not a whole payload of this format. `Segments` cut as `dump` cut them give
+    their parts to the blocks as they are (other cuts are joined first)."""
+    if isinstance(payload, bytes):
+        payload = Segments(parts=(payload,))
+    if not isinstance(payload, Segments) or len(payload) < _HEADER.size:
         raise ValidationError("the snapshot is missing or truncated", path="payload")
-    magic, form, crc, size = _HEADER.unpack_from(payload)
+    parts, origins = payload.parts, payload.origins or (None,) * len(payload.parts)
+    first = memoryview(parts[0])
+    if len(first) < _HEADER.size:
+        parts, origins = (bytes(payload),), (None,)
+        first = memoryview(parts[0])
+    magic, form, crc, size = _HEADER.unpack_from(first)
     if magic != MAGIC or form != FORMAT:
         raise ValidationError(f"the snapshot is not of format {FORMAT}", path="payload")
-    view = memoryview(payload)
     offset = _HEADER.size + size
-    index = view[_HEADER.size : offset]
+    index = first[_HEADER.size : offset]
     if len(index) != size or zlib.crc32(index) != crc:
         raise ValidationError("the snapshot is damaged (its checksum does not match)", path="payload")
     try:
-        header, shown_meta, hidden_meta = marshal.loads(index)
-        groups: list[list[Block]] = [[] for _ in range(len(shown_meta) + 1)]
-        for group, metas in zip(groups, (*shown_meta, hidden_meta), strict=True):
-            for ids, length, block_crc, last_when, last_position in metas:
-                image = view[offset : offset + length]
+        header, filter_meta, shown_meta, hidden_meta = marshal.loads(index)
+        metas = (*shown_meta, hidden_meta)
+        lengths = [filter_meta[0][0], filter_meta[1][0]]
+        lengths += [length for group in metas for meta in group for length in (meta[1], meta[3])]
+        if len(parts) != 1 and (len(first) != offset or list(map(len, parts[1:])) != lengths):
+            return load(bytes(payload))  # cut otherwise: as one
+        if len(parts) == 1:
+            images: list[Any] = []
+            for length in lengths:
+                images.append(first[offset : offset + length])
                 offset += length
-                if len(image) != length or zlib.crc32(image) != block_crc:
-                    raise ValidationError(
-                        "the snapshot is damaged (a block's checksum does not match)", path="payload"
-                    )
-                group.append(Block(image, block_crc, ids, last_when, last_position))
+            if offset != len(first):
+                raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+            found = iter([(image, None) for image in images])
+        else:
+            found = iter(zip(parts[1:], origins[1:], strict=True))
+        known = _filter(filter_meta, next(found), next(found))
+        groups = [[_block(meta, next(found), next(found)) for meta in group] for group in metas]
     except _DAMAGE as exc:
         raise ValidationError(
             f"the snapshot is damaged ({type(exc).__name__}: {exc})", path="payload"
         ) from None
-    if offset != len(payload) or type(header) is not tuple:
-        raise ValidationError("the snapshot is damaged (its length does not match)", path="payload")
+    if type(header) is not tuple:
+        raise ValidationError("the snapshot is damaged (its header is not a tuple)", path="payload")
     if not all(groups[:-1]):
         raise ValidationError("the snapshot is damaged (a chunk without blocks)", path="payload")
-    return header, groups[:-1], groups[-1]
+    return header, groups[:-1], groups[-1], known
+
+
+def _filter(meta: tuple[Any, ...], base: tuple[Any, Any], recent: tuple[Any, Any]) -> IdFilter:
+    """The id filter of its (image, origin) parts, their checksums checked."""
+    for (length, crc), (image, _) in zip(meta, (base, recent), strict=True):
+        if len(image) != length or zlib.crc32(image) != crc:
+            raise ValidationError("the snapshot is damaged (its id filter does not match)", path="payload")
+    return IdFilter(base[0], base[1], bytes(recent[0]))
+
+
+def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
+    """The block of index entry `meta` over its (image, origin) parts, their checksums checked."""
+    count, ids_length, ids_crc, length, crc, last_when, last_position = meta
+    (ids_image, ids_origin), (image, origin) = ids_part, part
+    if len(ids_image) != ids_length or zlib.crc32(ids_image) != ids_crc:
+        raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
+    if len(image) != length or zlib.crc32(image) != crc:
+        raise ValidationError("the snapshot is damaged (a block's checksum does not match)", path="payload")
+    if type(count) is not int or count < 1:
+        raise ValidationError("the snapshot is damaged (a block without entries)", path="payload")
+    return Block(
+        image,
+        crc,
+        None,
+        last_when,
+        last_position,
+        count=count,
+        ids_image=ids_image,
+        ids_crc=ids_crc,
+        origin=origin,
+        ids_origin=ids_origin,
+    )

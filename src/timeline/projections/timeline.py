@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     from timeline.checkpoints import Checkpoint, CheckpointStore
     from timeline.store.base import EventStore, Recorded
 
-#: The checkpoint format this module writes and reads (3: a snapshot payload in blocks decoded when first
-#: needed, `projections._snapshot`; 2, one image decoded whole, is rebuilt on resume).
-STATE_FORMAT = 3
+#: The checkpoint format this module writes and reads (4: a snapshot payload in blocks decoded when first
+#: needed, `projections._snapshot`; 2 and 3, of other layouts, are rebuilt on resume).
+STATE_FORMAT = 4
 
 
 class Timeline:

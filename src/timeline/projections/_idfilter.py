@@ -1,0 +1,103 @@
+"""The ids a restored Timeline's snapshot blocks may hold, as CRC-32s: "surely not" without a map of ids.
+
+A catch-up asks of each new record whether its id is already an entry. Answering that from a dict of
+every id in the snapshot's blocks costs that dict (every id hashed and inserted: the most of a restore);
+this filter answers "surely not" from the CRC-32 of the id and a set of ints, and "maybe" for an id whose
+CRC-32 is there (then `EntriesById` builds its map after all: a correction, or one new id in about 4,000
+at 1,000,000 entries). It may hold more than the blocks do (an id moved to another block is still there),
+never less. Its image is an array of 4-byte little-endian values in no order (sorting them, or dropping
+repeated ones, would cost a full save more than the set costs a restore), in two parts: `base`, kept as
+it is (its image and origin too, so a store keeping parts apart does not write it again), and `recent`,
+the CRC-32s added since, appended to `base` once they are an eighth of it. The sets are made when first
+asked.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["IdFilter", "crcs_of", "id_crc"]
+
+_LITTLE = sys.byteorder == "little"
+_RECENT_MINIMUM = 4096  # CRC-32s kept apart before a merge into the base, however small it is
+
+
+def id_crc(event_id: str) -> int:
+    """The CRC-32 of an id's UTF-8 bytes (lone surrogates as they are)."""
+    return zlib.crc32(event_id.encode("utf-8", "surrogatepass"))
+
+
+def crcs_of(ids: Iterable[str]) -> list[int]:
+    """The `id_crc` of each of `ids`, in order (in C-level loops when every id encodes plainly)."""
+    ids = ids if isinstance(ids, list) else list(ids)
+    try:
+        return list(map(zlib.crc32, map(str.encode, ids)))
+    except UnicodeEncodeError:  # a lone surrogate
+        return list(map(id_crc, ids))
+
+
+def _array(image: bytes | memoryview) -> array[int]:
+    found = array("I")
+    found.frombytes(image)
+    if not _LITTLE:
+        found.byteswap()
+    return found
+
+
+def _image(values: Iterable[int]) -> bytes:
+    found = array("I", values)
+    if not _LITTLE:
+        found.byteswap()
+    return found.tobytes()
+
+
+class IdFilter:
+    """CRC-32s of every id in some snapshot blocks (perhaps of a few more)."""
+
+    __slots__ = ("_base", "_recent", "base_image", "base_origin", "recent_image")
+
+    def __init__(self, base_image: bytes | memoryview, base_origin: Any, recent_image: bytes) -> None:
+        if len(base_image) % 4 or len(recent_image) % 4:
+            raise ValueError("an id filter's image is not of 4-byte values")
+        self.base_image = base_image
+        self.base_origin = base_origin
+        self.recent_image = recent_image
+        self._base: frozenset[int] | None = None
+        self._recent: frozenset[int] | None = None
+
+    @classmethod
+    def empty(cls) -> IdFilter:
+        """A filter of no id."""
+        return cls(b"", None, b"")
+
+    def _sets(self) -> tuple[frozenset[int], frozenset[int]]:
+        if self._base is None or self._recent is None:
+            self._base = frozenset(_array(self.base_image))
+            self._recent = frozenset(_array(self.recent_image))
+        return self._base, self._recent
+
+    def may_hold(self, event_id: str) -> bool:
+        """False if no block holds `event_id`; True if one may."""
+        crc = id_crc(event_id)
+        base, recent = self._sets()
+        return crc in recent or crc in base
+
+    def __len__(self) -> int:
+        """How many CRC-32s it holds (an id moved to another block more than once)."""
+        return (len(self.base_image) + len(self.recent_image)) // 4
+
+    def adding(self, ids: Iterable[str]) -> IdFilter:
+        """This filter and `ids` (a new one; this one is unchanged)."""
+        recent = _image(crcs_of(ids))
+        if not recent:
+            return self
+        recent = self.recent_image + recent
+        if len(recent) <= max(4 * _RECENT_MINIMUM, len(self.base_image) // 8):
+            return IdFilter(self.base_image, self.base_origin, recent)
+        return IdFilter(bytes(self.base_image) + recent, None, b"")
