@@ -19,6 +19,14 @@ def line(label: str, value: str, target: str, ok: bool) -> bool:
     return ok
 
 
+def unjudged(label: str, value: str, target: str, ok: bool) -> bool:
+    """Print one figure beside a line it is not judged by here (``(PASS)`` or ``(MISS)``); keep it for the
+    table; always True."""
+    print(f"  {label:<44} {value:<34} target {target:<16} ({'PASS' if ok else 'MISS'})")
+    ROWS.append((f"{label}{SIZE[0]}", value, target, "(met)" if ok else "(missed)"))
+    return True
+
+
 def markdown_table() -> str:
     """The figures as the README's table (``--markdown``)."""
     lines = ["| what | measured | target | |", "| --- | --- | --- | --- |"]
@@ -61,22 +69,26 @@ def report(fig: Figures) -> bool:
         ">= 2.0x",
         r >= 2.0,
     )
+    # The issue sets the snapshot targets at 100,000 and 1,000,000 events; below, they are shown, not judged
+    # (a 10,000-event rebuild lasts 40-60 ms, and a save's fixed costs are a large part of it).
+    judged = n >= 100_000
+    snapshot_line = line if judged else unjudged
     r = s["rebuild"] / s["checkpoint load"]
-    ok &= line(
+    ok &= snapshot_line(
         "checkpoint load vs rebuild",
         f"{n / s['checkpoint load']:,.0f}/s = {r:.2f}x faster",
         ">= 10x",
         r >= 10,
     )
     r = s["resume 1%"] / s["rebuild"]
-    ok &= line(
+    ok &= snapshot_line(
         "resume + catch-up of the last 1%",
         f"{s['resume 1%'] * 1000:,.0f} ms = {r:.1%} of a rebuild",
         "<= 10%",
         r <= 0.10,
     )
     r = s["resume file 1%"] / s["rebuild"]
-    ok &= line(
+    ok &= snapshot_line(
         "Timeline.resume from a file, 1% behind",
         f"{s['resume file 1%'] * 1000:,.0f} ms = {r:.1%} of a rebuild",
         "<= 10%",
@@ -85,10 +97,10 @@ def report(fig: Figures) -> bool:
     print(f"  {'(checkpoint load + a full read of the entries)':<44} {s['load + read all'] * 1000:,.0f} ms")
     print(f"  {'(checkpoint save after that 1% catch-up)':<44} {s['save after catch-up'] * 1000:,.0f} ms")
     r = s["checkpoint save"] / s["rebuild"]
-    ok &= line(
+    unjudged(  # our own line, not the issue's: shown, not judged
         "checkpoint save (snapshot)",
         f"{s['checkpoint save'] * 1000:,.0f} ms = {r:.1%} of a rebuild, {fig.checkpoint_bytes // n:,} B/ev",
-        "<= 50%",
+        "<= 50% (ours)",
         r <= 0.50,
     )
     print(f"  {'(full gc.collect with the Timeline alive)':<44} {s['full gc'] * 1000:,.0f} ms")
