@@ -1,26 +1,8 @@
 """The iCalendar exporter (RFC 5545, built with the icalendar package): a feed calendar apps subscribe to.
 
-Stable across exports: each event's UID comes from the event id, DTSTAMP and LAST-MODIFIED are when the
-entry last changed (never "now"), and SEQUENCE counts its corrections; so an unchanged log gives identical
-bytes, and a client updates an event in place when it is corrected. The calendar itself has no UID (RFC 7986
-allows one, few clients need it, and a client that names items by the first UID in the file would fold the
-whole feed into one event). Retracted entries leave the feed. Dates: see `timeline.exporters._ical_dates`
-(all-day VALUE=DATE with an exclusive DTEND, date-times exact in UTC, a policy for dates coarser than a day;
-events dated outside years 1 to 9999 are left out, with an `UnexpressibleDateWarning` giving their count).
-The human date ("about January 2025", "5 January 2024, 17:12 UTC-08:00" with the minus sign U+2212) opens
-the DESCRIPTION and, when the placement alone would mislead, ends the SUMMARY; then come the typed facts
-(`timeline.facts`). The EDTF text is in X-TIMELINE-EDTF and the event id in X-TIMELINE-ID. The SUMMARY is
-one line (line breaks become spaces: some clients drop an event otherwise); the tags go in one CATEGORIES
-property.
-
-The calendar is written piece by piece: its opening lines, then each event as it is built, then its end.
-The calendar's own lines are icalendar's `Calendar` serialised by icalendar. Each VEVENT is written from its
-properties' icalendar values (`event_properties`) without building an `Event` component: the values'
-``to_ical()`` joined into content lines by `timeline.exporters._ical_lines`, which gives the bytes of
-`build_event(...).to_ical()` several times faster (icalendar's folding walks each character).
-
-This module is the plugin: the exporter and its hook, which load no icalendar (loading the plugins, as every
-``timeline export`` does, costs no iCalendar machinery). The feed itself is written by
+This module is the plugin: the exporter, its options and its hook, which load no icalendar (loading the
+plugins, as every ``timeline export`` does, costs no iCalendar machinery). What the feed holds and how it is
+written (stable UIDs, DTSTAMP and SEQUENCE, dates, the human date, the typed facts) is told and done in
 `timeline.exporters._ical_feed`, imported by the first iCalendar export; its public names (`build_event`,
 `build_calendar`, `event_properties`, `event_bytes`, `event_uid`, `UnexpressibleDateWarning`) are
 available here too, imported on first use.
@@ -66,16 +48,9 @@ __all__ = [
     "timeline_register_exporters",
 ]
 
-#: The feed's names, from `timeline.exporters._ical_feed` on first use.
+#: The feed's names (the public ones but the exporter's own), from `timeline.exporters._ical_feed` when used.
 _LAZY = dict.fromkeys(
-    (
-        "UnexpressibleDateWarning",
-        "build_calendar",
-        "build_event",
-        "event_bytes",
-        "event_properties",
-        "event_uid",
-    ),
+    [name for name in __all__ if name not in ("ICalExporter", "timeline_register_exporters")],
     "timeline.exporters._ical_feed",
 )
 
