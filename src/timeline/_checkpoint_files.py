@@ -29,11 +29,11 @@ import struct
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from timeline._files import sync_folder, write_atomically
+from timeline._files import locked, sync_folder, write_atomically
 from timeline.errors import ValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
     from typing import BinaryIO
 
@@ -70,7 +70,7 @@ def save(
     """Save the checkpoint of JSON `header` whose payload is `parts` (None: no payload, JSON text only) at
     `path`, writing only the parts whose origin is not in the current block file."""
     folder, base = path.parent, _base(path)
-    with _locked(folder / f".{base}.lock"):
+    with locked(folder / f".{base}.lock"):  # without fcntl (Windows) writers must not overlap
         if parts is None:
             write_atomically(path, lambda out: _ignore(out.write(header)))
             _remove_blocks(folder, base, keep=None)
@@ -236,18 +236,3 @@ def _write(fd: int, data: bytes | memoryview) -> None:
     view = memoryview(data).cast("B")
     while view:
         view = view[os.write(fd, view) :]
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # no advisory locks (Windows): writers of one checkpoint must not overlap
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # the lock goes with it

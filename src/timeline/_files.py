@@ -17,10 +17,10 @@ import stat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
     from typing import BinaryIO
 
-__all__ = ["Descriptor", "is_temporary_file", "sync_folder", "temporary_name", "write_atomically"]
+__all__ = ["Descriptor", "is_temporary_file", "locked", "sync_folder", "temporary_name", "write_atomically"]
 
 _SUFFIX = ".timeline-tmp"
 CHUNK = 1 << 16
@@ -151,3 +151,25 @@ def _same_bytes(a: str, b: str) -> bool:
                     return True
     except OSError:  # an old file that may be replaced but not read: replace it
         return False
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike[str], *, wait: bool = True, mode: int = 0o666) -> Iterator[bool]:
+    """An exclusive advisory lock (`flock`) on the file at `path` (created with `mode` if missing), held
+    inside the block; yields whether it was taken: always when `wait`, else only if nobody held it. Where
+    there are no advisory locks (no `fcntl`: Windows) it yields True without one."""
+    try:
+        import fcntl
+    except ImportError:
+        yield True
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, mode)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -42,13 +42,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from timeline._files import locked, write_atomically
 from timeline.exporters.pieces import CachingExporter, RenderCache
 from timeline.render_cache._file_pieces import FilePieces
 from timeline.render_cache._index import FILE_FORMAT, HEAD, Head, Index, block_crcs, decode, encode
 from timeline.snapshots import cache_folder
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Mapping
 
     from timeline.exporters.base import Exporter
     from timeline.exporters.pieces import Chunk
@@ -170,8 +171,8 @@ class RenderCacheFile:
         time, never wrong)."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with _exclusive(self.folder / f"{self.key}.lock") as locked:
-                if not locked:
+            with locked(self.folder / f"{self.key}.lock", wait=False, mode=0o600) as taken:
+                if not taken:
                     return False
                 if pieces.dirty:
                     self._save(pieces)
@@ -218,13 +219,17 @@ class RenderCacheFile:
             head=pieces.head,
         )
         raw = encode(index)
-        _write_atomically(self.index_path, raw)
+
+        def write(out: BinaryIO) -> None:
+            out.write(raw)
+
+        write_atomically(self.index_path, write)
         self._head = raw[: HEAD.size]
         for stale in self.folder.glob(f"{self.key}.*.data"):
             if stale.name != data_name:
                 with contextlib.suppress(OSError):
                     stale.unlink()  # a reader that has it open keeps reading it
-        # Temporary index files of a writer killed mid-write (we hold the lock: no other is writing).
+        # Temporary index files left by an earlier version killed mid-write (write_atomically cleans its own).
         for stale in self.folder.glob(f".{self.key}.index.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
@@ -264,37 +269,6 @@ def _write_data(path: Path, mode: str, parts: Iterable[Chunk], start: int, crcs:
         out.flush()
         os.fsync(out.fileno())
     return offset
-
-
-@contextlib.contextmanager
-def _exclusive(path: Path) -> Iterator[bool]:
-    """An exclusive lock on `path`, without waiting: yields whether it was taken."""
-    import fcntl
-
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(temp, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
 
 
 def export_cached(
