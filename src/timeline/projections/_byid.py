@@ -77,6 +77,12 @@ class EntriesById(dict[str, Entry]):
                 return None
         return self._pending().get(key)
 
+    def expect(self, ids: Iterable[str]) -> None:
+        """Tell the filter the ids about to be looked up (a catch-up's, new ones mostly: see
+        `IdFilter.expect`)."""
+        if self._block_of is None and self.known is not None:
+            self.known.expect(ids)
+
     def _decode(self, block: Block) -> None:
         pending = self._pending()
         put = dict.__setitem__

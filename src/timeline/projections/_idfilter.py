@@ -9,7 +9,9 @@ never less. Its image is an array of 4-byte little-endian values in no order (so
 repeated ones, would cost a full save more than the set costs a restore), in two parts: `base`, kept as
 it is (its image and origin too, so a store keeping parts apart does not write it again), and `recent`,
 the CRC-32s added since, appended to `base` once they are an eighth of it. The sets are made when first
-asked.
+asked, unless the ids to be asked were told first (`expect`: a catch-up's new ids): then the CRC-32s
+held are looked up among those ids' only, the images read once without a set of them (at 100,000 ids
+the sets cost 10-14 ms, that look-up 5).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _image(values: Iterable[int]) -> bytes:
 class IdFilter:
     """CRC-32s of every id in some snapshot blocks (perhaps of a few more)."""
 
-    __slots__ = ("_base", "_recent", "base_image", "base_origin", "recent_image")
+    __slots__ = ("_asked", "_base", "_held", "_recent", "base_image", "base_origin", "recent_image")
 
     def __init__(self, base_image: bytes | memoryview, base_origin: Any, recent_image: bytes) -> None:
         if len(base_image) % 4 or len(recent_image) % 4:
@@ -70,6 +72,8 @@ class IdFilter:
         self.recent_image = recent_image
         self._base: frozenset[int] | None = None
         self._recent: frozenset[int] | None = None
+        self._asked: set[int] = set()  # CRC-32s `expect` looked up (without the sets)
+        self._held: set[int] = set()  # those of them it holds
 
     @classmethod
     def empty(cls) -> IdFilter:
@@ -82,9 +86,24 @@ class IdFilter:
             self._recent = frozenset(_array(self.recent_image))
         return self._base, self._recent
 
+    def expect(self, ids: Iterable[str]) -> None:
+        """Look up the CRC-32s of `ids` now, all at once: `may_hold` is about to be asked of them."""
+        if self._base is not None:
+            return
+        asked = set(crcs_of(ids)) - self._asked
+        if len(asked) * 8 > len(self):  # that many: the sets cost as much as the look-up
+            self._sets()
+            return
+        held = asked.intersection(_array(self.base_image))
+        held.update(asked.intersection(_array(self.recent_image)))
+        self._asked |= asked
+        self._held |= held
+
     def may_hold(self, event_id: str) -> bool:
         """False if no block holds `event_id`; True if one may."""
         crc = id_crc(event_id)
+        if self._base is None and crc in self._asked:
+            return crc in self._held
         base, recent = self._sets()
         return crc in recent or crc in base
 
