@@ -9,7 +9,10 @@ later never brings back an older entry. A Timeline rebuilt from its log uses a p
 
 The map of each pending id to its block is built the first time it is needed, not on restore: given the
 snapshot's `IdFilter`, an id it surely does not hold (a new occurrence's, in a catch-up) is answered and
-written without the map, and `len` counts the blocks' ids; anything else builds it first.
+written without the map, and `len` counts the blocks' ids; an id it may hold (a correction's target) is
+searched for in the blocks' ids images (`_idsearch`: a block is decoded then, the map still not built,
+up to `_idsearch.MAX_SEARCHES` searches); anything else builds it first. Without the map, no id of a
+block not decoded is in the dict: writing one builds the map first.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
 from timeline.projections._folding import freeze_after_bulk
+from timeline.projections._idsearch import MAX_SEARCHES, IdSearch
 from timeline.projections.entry import Entry
 
 if TYPE_CHECKING:
@@ -36,7 +40,7 @@ _MISSING: Any = object()
 class EntriesById(dict[str, Entry]):
     """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
 
-    __slots__ = ("_absent", "_block_of", "_blocks", "_count", "_hidden", "known")
+    __slots__ = ("_absent", "_block_of", "_blocks", "_count", "_decoded", "_hidden", "_search", "known")
 
     def __init__(
         self, blocks: Iterable[Block], hidden: Iterable[Block], known: IdFilter | None = None
@@ -49,6 +53,8 @@ class EntriesById(dict[str, Entry]):
         """The snapshot's filter of the ids its blocks hold (None: none was given)."""
         self._absent: str | None = None  # the last id found in no block (the fold writes it next)
         self._block_of: dict[str, Block] | None = None
+        self._decoded: set[Block] = set()  # the blocks decoded before the map was built
+        self._search: IdSearch | None = None
         if known is None:
             self._pending()
 
@@ -63,9 +69,11 @@ class EntriesById(dict[str, Entry]):
         block_of = self._block_of
         if block_of is None:
             block_of = self._block_of = {}
+            decoded = self._decoded
             for block in chain(self._blocks, self._hidden):  # one insert per id (fromkeys then update: two)
-                block_of.update(zip(block.ids, repeat(block)))
-            self._blocks = []
+                if block not in decoded:
+                    block_of.update(zip(block.ids, repeat(block)))
+            self._blocks, self._search = [], None
         return block_of
 
     def _block_for(self, key: str) -> Block | None:
@@ -75,6 +83,14 @@ class EntriesById(dict[str, Entry]):
             if known is not None and not known.may_hold(key):
                 self._absent = key
                 return None
+            search = self._search
+            if known is not None and (search is None or search.searches < MAX_SEARCHES):
+                if search is None:
+                    search = self._search = IdSearch(chain(self._blocks, self._hidden))
+                block = search.block_of(key)
+                if block is None:
+                    self._absent = key
+                return None if block in self._decoded else block  # (decoded: its ids are in the dict)
         return self._pending().get(key)
 
     def expect(self, ids: Iterable[str]) -> None:
@@ -84,8 +100,14 @@ class EntriesById(dict[str, Entry]):
             self.known.expect(ids)
 
     def _decode(self, block: Block) -> None:
-        pending = self._pending()
         put = dict.__setitem__
+        if self._block_of is None:  # found by a search: no id of it is in the dict yet
+            for entry in block.entries():
+                put(self, entry.id, entry)
+            self._decoded.add(block)
+            self._count -= len(block)
+            return
+        pending = self._block_of
         for entry in block.entries():
             if pending.pop(entry.id, None) is block:
                 put(self, entry.id, entry)
@@ -106,7 +128,7 @@ class EntriesById(dict[str, Entry]):
     def kept_hidden(self) -> tuple[list[Block], list[Entry]]:
         """The blocks of entries not shown that still hold what this dict does (`_snapshot.dump` copies
         them: a retracted entry never changes again), and the decoded entries not in those blocks."""
-        if self._block_of is None:  # no block decoded, no id of one written: all of them still hold
+        if self._block_of is None and not self._decoded:  # no block decoded, no id of one written
             return list(self._hidden), list(dict.values(self))
         kept: list[Block] = []
         for block in self._hidden:
@@ -158,11 +180,12 @@ class EntriesById(dict[str, Entry]):
     # -- writing: the id leaves its block ------------------------------------------------------------
 
     def __setitem__(self, key: str, value: Entry) -> None:
-        pending = self._block_of
-        if pending is None and key is not self._absent and self._block_for(key) is not None:
+        if not dict.__contains__(self, key):  # (an id in the dict is in no block's pending ids)
             pending = self._block_of
-        if pending:
-            pending.pop(key, None)
+            if pending is None and key is not self._absent and self._block_for(key) is not None:
+                pending = self._pending()  # an id of a block not decoded, written without reading it
+            if pending:
+                pending.pop(key, None)
         dict.__setitem__(self, key, value)
 
     def __delitem__(self, key: str) -> None:

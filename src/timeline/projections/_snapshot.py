@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from timeline.projections.entry import Entry
 
-__all__ = ["FORMAT", "Block", "dump", "load"]
+__all__ = ["FORMAT", "Block", "dump", "id_bytes", "load"]
 
 #: The payload format this module writes and reads (4: in blocks, each with its ids apart; 3 kept every id
 #: in the index; 2 was one image, decoded whole).
@@ -55,6 +55,12 @@ _HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, i
 _MARSHAL_VERSION = 2
 _FILTER_SLACK = 1 << 16  # CRC-32s an id filter may hold beyond twice the ids before it is made anew
 _DAMAGE = (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError)
+
+
+def id_bytes(event_id: str) -> bytes:
+    """How `event_id` is written in a block's ids image, after the byte of its type (its length, then its
+    UTF-8 bytes): what a search of the image for it looks for (`_idsearch`)."""
+    return marshal.dumps(event_id, _MARSHAL_VERSION)[1:]
 
 
 class Block:
