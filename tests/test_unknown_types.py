@@ -176,3 +176,20 @@ def test_input_of_a_missing_type_is_still_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         from_json(PROTEST)
     assert caught.value.path == "type"
+
+
+def test_a_script_run_again_still_names_the_missing_type(
+    capsys: pytest.CaptureFixture[str],
+    store_with_plugin_events: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # `export -o` resumes the Timeline from the last run's snapshot, whose entries are kept unbuilt: the
+    # warning must not depend on whether the events were built.
+    monkeypatch.setenv("TIMELINE_CACHE_DIR", str(tmp_path / "cache"))
+    out = str(tmp_path / "feed.json")
+    for run in ("first", "second"):
+        assert main(["--store", store_with_plugin_events, "export", "json", "-o", out]) == 0
+        err = capsys.readouterr().err
+        assert 'no installed plugin provides the event type(s) "test-protest" (2 event(s))' in err, run
+    assert (tmp_path / "cache" / "snapshots").is_dir()

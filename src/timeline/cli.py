@@ -168,7 +168,6 @@ def _timeline(
     """The timeline the view options ask for; with --tag, --type or --actor, only the entries selected."""
     from timeline._cli_values import parse_selection
     from timeline.projections import Timeline
-    from timeline.projections.entry import stored_event
 
     as_of = parse_as_of(args.as_of) if args.as_of else None
     reported_by = parse_reported_by(args.reported_by) if args.reported_by else None
@@ -178,9 +177,9 @@ def _timeline(
     else:
         fold = Timeline.from_store
     tl = fold(store, stream=stream, as_of=as_of, reported_by=reported_by, **kwargs)
-    # The stored form: an entry kept unbuilt is of a built-in type, and building it here would undo the
-    # lazy rebuild (a re-export builds only the entries its render cache does not have).
-    missing = missing_types(map(stored_event, tl.entries))
+    # Counted without building an event or decoding a snapshot's blocks: that would undo the lazy rebuild
+    # (a re-export builds only the entries its render cache does not have).
+    missing = missing_types(tl.type_counts())
     if missing:
         _error(describe_missing(missing))
     return tl if selection is None else selection.apply(tl)

@@ -6,6 +6,7 @@ import io
 import random
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,12 +133,54 @@ def test_records_folded_out_of_order_change_no_byte(tmp_path: Path) -> None:
     assert cached(timeline, "json", {}, RenderCacheFile(tmp_path, "feed")) == plain(timeline, "json", {})
 
 
-def test_a_timeline_restored_from_a_checkpoint_compares_every_key(tmp_path: Path) -> None:
-    """Its entries are decoded when first read: it cannot say cheaply what changed, the keys do."""
+def test_a_timeline_restored_from_a_checkpoint_says_what_changed_from_its_newer_blocks(
+    tmp_path: Path,
+) -> None:
+    """Each snapshot block knows the newest record of its entries: what changed since a position is read
+    from the blocks newer than it, and a re-export after one correction decodes one block."""
     log = story(120)
     cache_file = RenderCacheFile(tmp_path, "feed")
     rendered(log.timeline(), "json", {}, cache_file)
     log.append(Correction(id="fix", target="m30", changes={"title": "Better"}, reason="typo"))
-    restored = Timeline.from_checkpoint(log.timeline().checkpoint())
-    assert restored.changed_since(120) is None
-    assert rendered(restored, "json", {}, RenderCacheFile(tmp_path, "feed")) == 1
+    with mock.patch("timeline.projections._sorted.CHUNK", 10):
+        checkpoint = log.timeline().checkpoint()
+    restored = Timeline.from_checkpoint(checkpoint)
+    found = restored.changed_since(120)
+    assert found is not None
+    assert [entry.id for entry, _ in found] == ["m30"]
+    assert dict.__len__(restored._by_id) <= 20  # the corrected entry's block, no other
+    again = Timeline.from_checkpoint(checkpoint)
+    output = cached(again, "json", {}, RenderCacheFile(tmp_path, "feed"))
+    assert dict.__len__(again._by_id) <= 20
+    made = sum(isinstance(chunk, list) for chunk in again._sorted._chunks)
+    assert made <= 2  # the chunk it is shown in (and the one of the cache's head record)
+    assert output == plain(log.timeline(), "json", {})
+    assert rendered(restored, "json", {}, RenderCacheFile(tmp_path, "feed")) == 0
+
+
+@settings(max_examples=40)
+@given(data=st.data(), include_retracted=st.booleans(), size=st.integers(1, 6))
+def test_a_restored_timeline_says_what_changed_as_a_rebuilt_one_does(
+    data: Any, include_retracted: bool, size: int
+) -> None:
+    """From a checkpoint taken at any point and caught up since, for any position before or after it."""
+    log = Log()
+    for _ in range(data.draw(st.integers(1, 20))):
+        data.draw(changes(log))
+    with mock.patch("timeline.projections._sorted.CHUNK", size):
+        checkpoint = log.timeline(include_retracted=include_retracted).checkpoint()
+    for _ in range(data.draw(st.integers(0, 8))):
+        data.draw(changes(log))
+    restored = Timeline.from_checkpoint(checkpoint)
+    restored.fold(log.records)
+    rebuilt = log.timeline(include_retracted=include_retracted)
+    position = data.draw(st.integers(0, rebuilt.position))
+    found, expected = restored.changed_since(position), rebuilt.changed_since(position)
+    assert found is not None
+    assert expected is not None
+    assert sorted((entry.id, index) for entry, index in found) == sorted(
+        (entry.id, index) for entry, index in expected
+    )
+    assert restored.entries == rebuilt.entries
+    for entry, index in found:
+        assert index is None or restored.entries[index] is entry

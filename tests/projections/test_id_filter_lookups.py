@@ -75,7 +75,9 @@ def test_a_catch_up_of_new_occurrences_from_rows_builds_no_set_of_the_filter(tmp
 
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(("get", "contains", "missing", "set", "set new", "delete", "len", "keep", "values")),
+        st.sampled_from(
+            ("get", "contains", "missing", "set", "set new", "delete", "len", "keep", "changed", "values")
+        ),
         st.integers(0, 59),
     ),
     max_size=30,
@@ -109,7 +111,7 @@ def test_entries_by_id_found_by_searches_behave_as_a_dict(
             elif operation == "missing":
                 assert by_id[key] == model[key]
             elif operation.startswith("set"):
-                value = model[f"m-{number % 50:04d}"]
+                value = rebuilt._by_id[f"m-{number % 50:04d}"]
                 if operation == "set":  # as the fold writes: after reading it ("set new": without)
                     by_id.get(key)
                 by_id[key] = model[key] = value
@@ -121,6 +123,11 @@ def test_entries_by_id_found_by_searches_behave_as_a_dict(
                 kept, decoded = by_id.kept_hidden()  # type: ignore[attr-defined]
                 assert not kept  # nothing is retracted here: no hidden block
                 assert sorted(map(id, decoded)) == sorted(map(id, dict.values(by_id)))
+            elif operation == "changed":  # the blocks holding records after it decoded, nothing undone
+                after = 10 * number
+                changed = list(by_id.changed_after(after))  # type: ignore[attr-defined]
+                assert all(dict.get(by_id, k) == v for k, v in model.items() if v.position > after)
+                assert sorted(map(id, changed)) == sorted(map(id, dict.values(by_id)))
             else:
                 assert sorted(by_id.values(), key=str) == sorted(model.values(), key=str)
         assert len(by_id) == len(model)

@@ -1,4 +1,4 @@
-"""Snapshots of format 4, decoded block by block when first needed, as properties over generated logs.
+"""Snapshots of format 5, decoded block by block when first needed, as properties over generated logs.
 
 (a) a Timeline restored from a snapshot behaves as the one it was taken of, caught up or not, whichever
     way it is read first (one entry, its length, a window, all entries, another checkpoint), with blocks
@@ -166,15 +166,15 @@ def test_a_checkpoint_of_an_older_format_is_not_read() -> None:
     store = MemoryStore()
     store.append("s", [_meeting(i) for i in range(5)])
     checkpoint = Timeline.from_store(store).checkpoint()
-    assert checkpoint.state["format"] == _snapshot.FORMAT == 4
+    assert checkpoint.state["format"] == _snapshot.FORMAT == 5
     payload = checkpoint.payload
     assert payload is not None
-    for older_format in (2, 3):
+    for older_format in (2, 3, 4):
         older = attrs.evolve(checkpoint, state={**checkpoint.state, "format": older_format})
-        with pytest.raises(ValidationError, match="format 4"):
+        with pytest.raises(ValidationError, match="format 5"):
             Timeline.from_checkpoint(older)
         header_of_older = payload[:7] + older_format.to_bytes(2, "big") + payload[9:]
-        with pytest.raises(ValidationError, match="format 4"):
+        with pytest.raises(ValidationError, match="format 5"):
             Timeline.from_checkpoint(attrs.evolve(checkpoint, payload=header_of_older))
 
 

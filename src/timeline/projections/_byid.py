@@ -40,7 +40,17 @@ _MISSING: Any = object()
 class EntriesById(dict[str, Entry]):
     """Entries by id, those of `blocks` decoded when first read (see the module docstring)."""
 
-    __slots__ = ("_absent", "_block_of", "_blocks", "_count", "_decoded", "_hidden", "_search", "known")
+    __slots__ = (
+        "_absent",
+        "_block_of",
+        "_blocks",
+        "_count",
+        "_decoded",
+        "_every",
+        "_hidden",
+        "_search",
+        "known",
+    )
 
     def __init__(
         self, blocks: Iterable[Block], hidden: Iterable[Block], known: IdFilter | None = None
@@ -48,6 +58,7 @@ class EntriesById(dict[str, Entry]):
         super().__init__()
         self._blocks = list(blocks)
         self._hidden = list(hidden)
+        self._every = [*self._blocks, *self._hidden]  # kept: `_blocks` is emptied when the map is built
         self._count = sum(map(len, self._blocks)) + sum(map(len, self._hidden))
         self.known = known
         """The snapshot's filter of the ids its blocks hold (None: none was given)."""
@@ -101,7 +112,9 @@ class EntriesById(dict[str, Entry]):
 
     def _decode(self, block: Block) -> None:
         put = dict.__setitem__
-        if self._block_of is None:  # found by a search: no id of it is in the dict yet
+        if self._block_of is None:  # no id of a block not decoded yet is in the dict
+            if block in self._decoded:
+                return
             for entry in block.entries():
                 put(self, entry.id, entry)
             self._decoded.add(block)
@@ -119,6 +132,17 @@ class EntriesById(dict[str, Entry]):
             for block in blocks:
                 self._decode(block)
         freeze_after_bulk(sum(map(len, blocks)))
+
+    def changed_after(self, position: int) -> Iterable[Entry]:
+        """The entries that records after `position` may have made or changed: those decoded or written so
+        far, the blocks holding a record newer than it decoded first (the others hold their entries as
+        the snapshot took them, made or changed at `Block.newest` at the latest)."""
+        newer = [block for block in self._every if block.newest > position]
+        if newer:
+            with paused_gc():
+                for block in newer:
+                    self._decode(block)
+        return dict.values(self)
 
     @property
     def complete(self) -> bool:

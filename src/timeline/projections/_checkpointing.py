@@ -1,6 +1,6 @@
 """A Timeline's checkpoints: taking one, restoring one, and deciding whether one may be trusted on resume.
 
-A checkpoint of format 4 keeps a small JSON-ready `state` (format, projection, settings, where the fold
+A checkpoint of format 5 keeps a small JSON-ready `state` (format, projection, settings, where the fold
 stopped and the id of the record there) and the entries as a snapshot payload in blocks (`_snapshot`).
 Restoring checks both agree and decodes no entry: the Timeline's entries by id (`_byid.EntriesById`) and
 its sorted chunks (`_sorted.SortedChunks`) hold the blocks and decode each when first needed. Resuming

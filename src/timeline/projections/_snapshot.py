@@ -1,12 +1,15 @@
-"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 4), in blocks decoded when first needed.
+"""A Timeline's snapshot: the bytes of a checkpoint's payload (format 5), in blocks decoded when first needed.
 
 Layout: a header (``MAGIC``, the format, the CRC-32 and length of the index image), the index image, the
 two images of the id filter (`_idfilter.IdFilter`: the CRC-32s of every id, so that a restore needs
 no map of them), then per block the image of its entries' ids and the image of its rows. The
 index is a `marshal` image of tuples, strings and ints only (no classes, so nothing is executed or
 constructed but those): the Timeline's header tuple, the size and CRC-32 of each filter image, and per
-block its number of entries, the size and CRC-32 of each of its two images, and the `when` text and
-position of its last entry (the sorted chunks' last keys, known without decoding the block). The ids
+block its number of entries, the size and CRC-32 of each of its two images, the `when` text and
+position of its last entry (the sorted chunks' last keys, known without decoding the block), the newest
+position of a record that made or changed one of its entries (what changed since a position is found in
+the blocks newer than it only) and how many of its entries have each event type (a check for types no
+plugin provides reads no block: format 4 had neither). The ids
 have an image of their own so that a save after a small catch-up writes the ids of the blocks changed
 only, not those of every entry (format 3 kept them all in the index). The blocks of the entries shown
 come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each: a chunk not loaded since
@@ -29,6 +32,7 @@ from __future__ import annotations
 import marshal
 import struct
 import zlib
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from timeline._speed import paused_gc
@@ -36,6 +40,7 @@ from timeline.checkpoints import Segments
 from timeline.errors import ValidationError
 from timeline.projections._idfilter import IdFilter
 from timeline.projections._snaprows import entries_of, rows_of, when_text_of
+from timeline.projections.entry import last_position, type_tag
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -45,9 +50,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "Block", "dump", "id_bytes", "load"]
 
-#: The payload format this module writes and reads (4: in blocks, each with its ids apart; 3 kept every id
-#: in the index; 2 was one image, decoded whole).
-FORMAT = 4
+#: The payload format this module writes and reads (5: each block's newest record and event types in the
+#: index; 4 had neither; 3 kept every id in the index; 2 was one image, decoded whole).
+FORMAT = 5
 MAGIC = b"TLSNAP\x00"
 _HEADER = struct.Struct(">7sHIQ")  # magic, format, CRC-32 of the index image, its length
 # Version 2: without the back-references of later versions, whose bookkeeping costs more (a third of the
@@ -77,7 +82,9 @@ class Block:
         "image",
         "last_position",
         "last_when",
+        "newest",
         "origin",
+        "types",
     )
 
     def __init__(
@@ -91,6 +98,8 @@ class Block:
         count: int,
         ids_image: bytes | memoryview,
         ids_crc: int,
+        newest: int,
+        types: tuple[tuple[str, int], ...],
         origin: Any = None,
         ids_origin: Any = None,
     ) -> None:
@@ -105,6 +114,10 @@ class Block:
         """The effective `when` text of its last entry ("" in a block of entries not shown)."""
         self.last_position = last_position
         """The position of its last entry."""
+        self.newest = newest
+        """The position of the newest record that made or changed one of its entries."""
+        self.types = types
+        """(type tag, how many of its entries' effective events have it), by tag."""
         self.origin = origin
         """Where the store it was read from keeps its image (see `Segments`), or None."""
         self.ids_origin = ids_origin
@@ -126,6 +139,8 @@ class Block:
             count=len(ids),
             ids_image=ids_image,
             ids_crc=zlib.crc32(ids_image),
+            newest=max(map(last_position, entries)),
+            types=tuple(sorted(Counter(map(type_tag, entries)).items())),
         )
 
     @property
@@ -233,6 +248,8 @@ def _meta(block: Block) -> tuple[Any, ...]:
         block.crc,
         block.last_when,
         block.last_position,
+        block.newest,
+        block.types,
     )
 
 
@@ -299,7 +316,7 @@ def _filter(meta: tuple[Any, ...], base: tuple[Any, Any], recent: tuple[Any, Any
 
 def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
     """The block of index entry `meta` over its (image, origin) parts, their checksums checked."""
-    count, ids_length, ids_crc, length, crc, last_when, last_position = meta
+    count, ids_length, ids_crc, length, crc, last_when, last_position, newest, types = meta
     (ids_image, ids_origin), (image, origin) = ids_part, part
     if len(ids_image) != ids_length or zlib.crc32(ids_image) != ids_crc:
         raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
@@ -307,6 +324,8 @@ def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, An
         raise ValidationError("the snapshot is damaged (a block's checksum does not match)", path="payload")
     if type(count) is not int or count < 1:
         raise ValidationError("the snapshot is damaged (a block without entries)", path="payload")
+    if type(newest) is not int or type(types) is not tuple or sum(n for _, n in types) != count:
+        raise ValidationError("the snapshot is damaged (a block's summary does not match)", path="payload")
     return Block(
         image,
         crc,
@@ -316,6 +335,8 @@ def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, An
         count=count,
         ids_image=ids_image,
         ids_crc=ids_crc,
+        newest=newest,
+        types=types,
         origin=origin,
         ids_origin=ids_origin,
     )

@@ -12,14 +12,15 @@ are made the first time the chunk is read or changed, and until then only its la
 from __future__ import annotations
 
 import bisect
-from itertools import chain
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from collections.abc import Sequence
+from itertools import accumulate, chain
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
 from timeline._speed import paused_gc
 from timeline.projections._folding import freeze_after_bulk
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator
 
 T = TypeVar("T")
 
@@ -93,6 +94,35 @@ class SortedChunks(Generic[T]):
                     yield chunk.parts, sorted(chunk.added, key=self._key)
             else:
                 yield (chunk,), []
+
+    def pieces(self) -> Iterator[tuple[Sequence[Unloaded[T]], Sequence[T]]]:
+        """Each chunk as (its parts not made yet, its items made or added since), making none."""
+        for chunk in self._chunks:
+            if type(chunk) is list:
+                yield (), chunk
+            elif type(chunk) is _Gathering:
+                yield chunk.parts, chunk.added
+            else:
+                yield (chunk,), ()
+
+    def index_of(self, item: T) -> int | None:
+        """The index of `item` (itself, not an equal one) in the order; None if it is not there. Makes the
+        one chunk it is in, no other."""
+        key = self._key
+        k = key(item)
+        index = bisect.bisect_left(self._maxes, k)
+        if index == len(self._maxes):
+            return None
+        chunk = self._loaded(index)
+        at = bisect.bisect_left(chunk, k, key=key)
+        if at == len(chunk) or chunk[at] is not item:
+            return None
+        return sum(map(len, self._chunks[:index])) + at
+
+    def view(self) -> ChunksView[T]:
+        """The items as a sequence that makes a chunk only when an index in it is read (valid until the
+        next change)."""
+        return ChunksView(self)
 
     def _loaded(self, index: int) -> list[T]:
         chunk = self._chunks[index]
@@ -225,3 +255,36 @@ class _Gathering(Generic[T]):
 
     def __len__(self) -> int:
         return sum(map(len, self.parts)) + len(self.added)
+
+
+class ChunksView(Sequence[T]):
+    """The items of a `SortedChunks` in order, each chunk made when an index in it is first read: what a
+    re-export needs of a restored Timeline whose blocks it mostly copies (`SortedChunks.view`)."""
+
+    __slots__ = ("_sorted", "_starts")
+
+    def __init__(self, chunks: SortedChunks[T]) -> None:
+        self._sorted = chunks
+        self._starts = list(accumulate(map(len, chunks._chunks), initial=0))
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        number = bisect.bisect_right(self._starts, index) - 1
+        return self._sorted._loaded(number)[index - self._starts[number]]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._sorted)

@@ -119,3 +119,28 @@ if _twin is not None:
 stored_event: Callable[[Entry], Any] = _EVENT.__get__
 #: ``stored_original(entry)``: what `entry.original` holds now (see `stored_event`).
 stored_original: Callable[[Entry], Any] = _ORIGINAL.__get__
+
+
+def last_position(entry: Entry) -> int:
+    """The global position of the newest record that made or changed `entry`."""
+    changes = entry.history
+    return changes[-1].position if changes else entry.position
+
+
+def type_tag(entry: Entry) -> str:
+    """The type tag of `entry`'s effective event, without building it."""
+    value = stored_event(entry)
+    tag: str = value[0] if type(value) is tuple else value.TYPE
+    return tag
+
+
+def entry_holds(entry: Entry | None, position: int, event_id: str, recorded_at: datetime) -> bool:
+    """Whether `entry` was made or changed by the record at `position` (see `Timeline.holds_record`)."""
+    if entry is None:
+        return False
+    if entry.position == position:
+        return entry.id == event_id and entry.first_recorded == recorded_at
+    return any(
+        change.position == position and change.event_id == event_id and change.recorded_at == recorded_at
+        for change in entry.history
+    )

@@ -23,13 +23,15 @@ was: exporters take it as any Timeline. Its `position` and `last_changed` are th
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Occurrence, find_event_type
-from timeline.projections.timeline import Timeline, entry_holds
+from timeline.projections.entry import entry_holds, type_tag
+from timeline.projections.timeline import Timeline
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -172,6 +174,14 @@ class SelectedTimeline(Timeline):
     def entries(self) -> Sequence[Entry]:
         """The selected entries, in the timeline's order."""
         return self._chosen
+
+    def entries_view(self) -> Sequence[Entry]:
+        """The selected entries (see `Timeline.entries_view`)."""
+        return self._chosen
+
+    def type_counts(self) -> dict[str, int]:
+        """`Timeline.type_counts` of the selected entries."""
+        return dict(Counter(map(type_tag, self._chosen)))
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._chosen)

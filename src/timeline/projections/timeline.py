@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from timeline.projections._folding import fold_event, freeze_after_bulk, reporte
 from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
-from timeline.projections.entry import Entry  # noqa: TC001 (at run time: the docs resolve the annotations)
+from timeline.projections.entry import Entry, entry_holds, type_tag
 from timeline.projections.window import Bound, Window
 
 if TYPE_CHECKING:
@@ -22,9 +23,9 @@ if TYPE_CHECKING:
     from timeline.checkpoints import Checkpoint, CheckpointStore
     from timeline.store.base import EventStore, Recorded
 
-#: The checkpoint format this module writes and reads (4: a snapshot payload in blocks decoded when first
-#: needed, `projections._snapshot`; 2 and 3, of other layouts, are rebuilt on resume).
-STATE_FORMAT = 4
+#: The checkpoint format this module writes and reads (5: a snapshot payload in blocks decoded when first
+#: needed, `projections._snapshot`; 2 to 4, of other layouts, are rebuilt on resume).
+STATE_FORMAT = 5
 
 
 class Timeline:
@@ -252,6 +253,27 @@ class Timeline:
             self._view = tuple(self._sorted)
         return self._view
 
+    def entries_view(self) -> Sequence[Entry]:
+        """`entries` as a sequence whose items are made as they are read: of a restored checkpoint, only the
+        blocks an index is read in are decoded (a re-export copying most of its output from a render cache
+        reads a few). Valid until the Timeline folds again."""
+        return self._sorted.view() if self._view is None else self._view
+
+    def type_counts(self) -> dict[str, int]:
+        """How many of the entries shown have each event type (their effective event's), by type tag; no
+        event is built, no block of a restored checkpoint decoded (its index counts them)."""
+        counts: Counter[str] = Counter()
+        for parts, items in self._sorted.pieces():
+            for part in parts:
+                types = getattr(part, "types", None)
+                if types is None:
+                    counts.update(map(type_tag, part.load()))
+                else:
+                    for tag, number in types:
+                        counts[tag] += number
+            counts.update(map(type_tag, items))
+        return dict(counts)
+
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
 
@@ -370,15 +392,3 @@ class Timeline:
         if timeline is fresh or (folded and folded >= save_after):
             checkpoints.put(timeline.checkpoint(name))
         return timeline
-
-
-def entry_holds(entry: Entry | None, position: int, event_id: str, recorded_at: datetime) -> bool:
-    """Whether `entry` was made or changed by the record at `position` (see `Timeline.holds_record`)."""
-    if entry is None:
-        return False
-    if entry.position == position:
-        return entry.id == event_id and entry.first_recorded == recorded_at
-    return any(
-        change.position == position and change.event_id == event_id and change.recorded_at == recorded_at
-        for change in entry.history
-    )

@@ -23,6 +23,7 @@ from itertools import accumulate, compress, count, islice
 from operator import ne, sub
 from typing import TYPE_CHECKING
 
+from timeline.projections.entry import last_position
 from timeline.render_cache._align import Run, matching_runs
 from timeline.render_cache._changes import runs_by_changes
 from timeline.render_cache._index import BLOCK, EntryKeys, Head, Index
@@ -44,12 +45,6 @@ def _words(raw: bytes, code: str = "q") -> array[int]:
     values = array(code)
     values.frombytes(raw)
     return values
-
-
-def _last_position(entry: Entry) -> int:
-    """The position of the last record that made or changed `entry`."""
-    changes = entry.history
-    return changes[-1].position if changes else entry.position
 
 
 def _head_of(entry: Entry) -> Head:
@@ -190,7 +185,7 @@ class FilePieces:
         changes = timeline.changed_since(head[1])
         if changes is None or len(changes) > 64 + self._keys.count // 100:
             return None
-        shown = timeline.entries
+        shown = timeline.entries_view()  # a restored checkpoint's blocks decoded only where read
         found = runs_by_changes(self._keys, changes, shown)
         return None if found is None else (shown, *found)
 
@@ -217,7 +212,7 @@ class FilePieces:
                 tag_before = None
                 for k in range(i, first):  # new, changed or moved: rendered
                     entry = shown[k]
-                    at = _last_position(entry)
+                    at = last_position(entry)
                     if at > newest:  # the newest record a piece depends on
                         head, newest = _head_of(entry), at
                     piece, tag = render(entry)
