@@ -51,10 +51,17 @@ def _meeting(i: int, when: str) -> Any:
     return from_json({"type": "meeting", "id": f"m-{i:04d}", "when": when, "participants": ["A"]})
 
 
-def test_a_catch_up_of_new_occurrences_from_rows_builds_no_set_of_the_filter(tmp_path: Path) -> None:
+@pytest.mark.parametrize("page", [7, 10_000])
+def test_a_catch_up_of_new_occurrences_from_rows_builds_no_set_of_the_filter(
+    page: int, tmp_path: Path
+) -> None:
+    from unittest import mock
+
+    from timeline.projections import _rawfold
+
     store = SqliteStore(str(tmp_path / "s.db"))
     store.append("s", [_meeting(i, f"20{10 + i % 15}") for i in range(400)])
-    with blocks_of(20):
+    with blocks_of(20), mock.patch.object(_rawfold, "_PAGE", page):  # the ids told in pages of `page`
         restored = Timeline.from_checkpoint(Timeline.from_store(store).checkpoint())
         store.append("s", [_meeting(i, "2013") for i in range(400, 420)])
         assert restored.catch_up(store) == 20

@@ -105,7 +105,7 @@ class IdFilter:
         if self._base is not None:
             return
         asked = set(crcs_of(ids)) - self._asked
-        if len(asked) * 8 > len(self):  # that many: the sets cost as much as the look-up
+        if (len(self._asked) + len(asked)) * 8 > len(self):  # that many: the sets cost less
             self._sets()
             return
         held = asked.intersection(_array(self.base_image))

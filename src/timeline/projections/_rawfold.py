@@ -8,6 +8,7 @@ fold does (`timeline.projections._folding.fold_event`), with the same rules and 
 
 from __future__ import annotations
 
+from itertools import islice
 from sys import intern
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from timeline.projections.entry import Entry, new_entry
 from timeline.store.contract import Recorded
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator
 
     from timeline.projections.timeline import Timeline
     from timeline.store.contract import RawRecord
@@ -29,6 +30,15 @@ __all__ = ["fold_rows"]
 _KEY = '"when":"'
 _KEY_LENGTH = len(_KEY)
 _MISSING: Any = object()
+_PAGE = 10_000  # rows whose ids a restored Timeline's filter looks up at once
+
+
+def _told(rows: Iterable[RawRecord], expect: Callable[[list[str]], None]) -> Iterator[RawRecord]:
+    """`rows`, the ids of each page of them told to `expect` before the page is folded."""
+    pages = iter(rows)
+    while page := list(islice(pages, _PAGE)):
+        expect([row[6] for row in page])
+        yield from page
 
 
 def fold_rows(timeline: Timeline, rows: Iterable[RawRecord]) -> int:
@@ -53,9 +63,8 @@ def fold_rows(timeline: Timeline, rows: Iterable[RawRecord]) -> int:
     find = str.find
     folded = 0
     expect = getattr(by_id, "expect", None)
-    if expect is not None:  # restored: its filter looks up every id of the catch-up at once
-        rows = rows if isinstance(rows, list) else list(rows)
-        expect([row[6] for row in rows])
+    if expect is not None:  # restored: its filter looks up the catch-up's ids a page at a time
+        rows = _told(rows, expect)
     try:
         for row in rows:
             at, name, row_version, type_tag, schema_version, recorded_at, event_id, data = row
