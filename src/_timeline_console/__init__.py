@@ -12,7 +12,7 @@ timeline`` does none of it). Each measured on ``timeline show`` with a small sto
   its own garbage as usual.
 - Modules attrs imports but a short command never uses (`DEFERRED`: inspect and with it ast, dis,
   tokenize; attrs's validators) are loaded on first use (`_deferred`: about 12%).
-- Regular expressions are compiled from a cache file of earlier runs' results (`_patterns`: about 4%).
+- Regular expressions are compiled from a cache file of earlier runs' results (`_patterns`: about 5%).
 - The process ends without tearing the interpreter down (about 2%: freeing every module, class and
   function one by one, memory the process gives back at once). It ends as the interpreter would: the
   `atexit` functions run (the generated-code cache is written by one), standard output and error are

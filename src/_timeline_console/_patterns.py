@@ -3,7 +3,7 @@
 `re` parses and compiles every pattern in Python (``re._parser``, ``re._compiler``) before the C engine
 (``_sre``) makes the pattern object of the result. The modules a command imports compile about thirty
 patterns at every start (json's scanner, gettext's plural forms, platform's version parser, argparse's, the
-EDTF grammar of `timeline.when`): 4% of the instructions of ``timeline show`` on a small store, for a
+EDTF grammar of `timeline.when`): 5% of the instructions of ``timeline show`` on a small store, for a
 result that is the same on every run. `install()` makes ``re._compiler.compile`` give the engine what an
 earlier run computed for the same pattern and flags, from a cache file; on a miss it computes it as
 ``re._compiler.compile`` does (the same steps, kept beside it in CPython 3.11 to 3.13) and keeps it.
