@@ -1,6 +1,6 @@
 """The console script's first module, `_timeline_console` (issue 11, start-up): the collector is off while the
-command's modules are imported and on when it runs, the process ends without the interpreter's teardown yet
-as the interpreter would end it, and a library process (``import timeline``) sees none of it.
+command's modules are imported and on when it runs, the process ends as the interpreter ends it, and a
+library process (``import timeline``) sees none of it.
 
 Each test runs a fresh interpreter; none measures time.
 """
@@ -139,19 +139,3 @@ def test_a_collector_turned_off_before_stays_off() -> None:
         "print(gc.isenabled())\n"
     )
     assert _run(code).stdout.strip() == "False"
-
-
-def test_the_interpreters_teardown_is_skipped(small_store: str) -> None:
-    # What it would do: free every module's objects one by one, running their __del__ (and the exit
-    # status and output above show nothing else is lost).
-    code = (
-        "import sys\n"
-        "class Noisy:\n"
-        "    def __del__(self):\n"
-        "        print('torn down', file=sys.stderr)\n"
-        "kept = Noisy()\n" + SCRIPT
-    )
-    done = _run(code, "--store", small_store, "streams")
-    assert done.returncode == 0
-    assert done.stderr == ""
-    assert _run(code.replace(SCRIPT, "")).stderr == "torn down\n"  # without the console script: torn down

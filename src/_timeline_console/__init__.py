@@ -1,4 +1,4 @@
-"""The ``timeline`` console script's first module: it prepares the process, runs `timeline.cli`, and ends it.
+"""The ``timeline`` console script's first module: it prepares the process and runs `timeline.cli`.
 
 It stands outside the ``timeline`` package because nothing inside it runs early enough: importing
 ``timeline.cli`` runs ``timeline/__init__`` first, which imports attrs and makes the event classes. What is
@@ -12,20 +12,16 @@ timeline`` does none of it). Each measured on ``timeline show`` with a small sto
   its own garbage as usual.
 - Modules attrs imports but a short command never uses (`DEFERRED`: inspect and with it ast, dis,
   tokenize; attrs's validators) are loaded on first use (`_deferred`: about 12%).
-- Regular expressions are compiled from a cache file of earlier runs' results (`_patterns`: about 5%).
-- The process ends without tearing the interpreter down (about 2%: freeing every module, class and
-  function one by one, memory the process gives back at once). It ends as the interpreter would: the
-  `atexit` functions run (the generated-code cache is written by one), standard output and error are
-  flushed, and only then `os._exit`. Where that could lose something (another thread still running, a
-  flush that fails, an interpreter without `atexit._run_exitfuncs`) it returns, and the interpreter exits as
-  it always did.
+
+Tried and left out, for what they would risk: a cache of compiled regular expressions (about 5%: it
+would copy the steps of ``re._compiler.compile`` and feed ``_sre.compile`` directly, private and
+version-bound), and ending the process with ``os._exit`` after the `atexit` functions (about 2%: data a
+plugin left buffered in a file it never closed would be lost).
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import sys
 
 TYPE_CHECKING = False  # not typing's: this module imports nothing before the collector is off
 if TYPE_CHECKING:
@@ -39,20 +35,17 @@ DEFERRED = ("inspect", "attr.validators", "attrs.validators", "tokenize")
 
 def main() -> int:
     """Run the ``timeline`` command (`timeline.cli.console_main`); its exit status."""
-    status = import_console_main()()
-    end_now(status)
-    return status
+    return import_console_main()()
 
 
 def import_console_main() -> Callable[[], int]:
-    """`timeline.cli.console_main`, imported with the collector off (what the import made is frozen after),
-    the compiled patterns cache installed and the `DEFERRED` modules deferred."""
+    """`timeline.cli.console_main`, imported with the collector off (what the import made is frozen after)
+    and the `DEFERRED` modules deferred."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from _timeline_console import _deferred, _patterns
+        from _timeline_console import _deferred
 
-        _patterns.install()
         for name in DEFERRED:
             _deferred.defer(name)
         from timeline.cli import console_main
@@ -61,22 +54,3 @@ def import_console_main() -> Callable[[], int]:
         if collecting:
             gc.enable()
     return console_main
-
-
-def end_now(status: int) -> None:
-    """End the process with `status` as the interpreter's exit would, without its teardown; return instead
-    (the caller exits the usual way) where another thread runs or standard output cannot be flushed."""
-    import atexit
-    import threading
-
-    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_functions is None or threading.active_count() > 1:
-        return  # the interpreter waits for the other threads first, as it should
-    run_exit_functions()  # and clears them: an exit after this one would not run them twice
-    try:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-    except (OSError, ValueError):  # a closed pipe, a closed stream: the interpreter reports it its own way
-        return
-    os._exit(status)
