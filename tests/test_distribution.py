@@ -21,7 +21,7 @@ def _project(path: Path) -> dict[str, object]:
 def test_the_distribution_is_timeline_core_and_the_command_timeline() -> None:
     project = _project(ROOT / "pyproject.toml")
     assert project["name"] == DISTRIBUTION == "timeline-core"
-    assert project["scripts"] == {"timeline": "timeline.cli:console_main"}
+    assert project["scripts"] == {"timeline": "_timeline_console:main"}
     assert version() == importlib.metadata.version("timeline-core")
 
 

@@ -20,7 +20,6 @@ correction's changes: a float or a non-text key there is written differently by 
 from __future__ import annotations
 
 import functools
-import inspect
 import sys
 import types
 import typing
@@ -160,10 +159,21 @@ def _field_type(cls: type, name: str) -> Any:
     it, as `typing.get_type_hints` does; but each annotation text is evaluated once per module, where
     get_type_hints compiles every annotation of every class again (most of a command's decoder set-up)."""
     for klass in cls.__mro__:
-        annotation = inspect.get_annotations(klass).get(name, _MISSING)
+        annotation = _own_annotations(klass).get(name, _MISSING)
         if annotation is not _MISSING:
             return _evaluated(klass.__module__, annotation) if isinstance(annotation, str) else annotation
     raise _Unsupported(name)
+
+
+def _own_annotations(klass: type) -> dict[str, Any]:
+    """The annotations `klass` itself declares, as `inspect.get_annotations` gives them; before Python 3.14
+    read from the class's dict as it does, without importing inspect (the console script defers it)."""
+    if sys.version_info < (3, 14):
+        own = vars(klass).get("__annotations__")
+        return own if isinstance(own, dict) else {}
+    import inspect
+
+    return inspect.get_annotations(klass)
 
 
 _MISSING = object()

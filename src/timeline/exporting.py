@@ -26,7 +26,6 @@ from timeline._files import CHUNK, Descriptor, write_atomically
 from timeline.errors import OutputError, TimelineError
 from timeline.exporters.base import check_options
 from timeline.plugins import PluginError, get_plugin_manager
-from timeline.projections.selection import SelectedTimeline
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -118,6 +117,8 @@ def _write(exporter: Exporter, timeline: Timeline, path: str, options: Mapping[s
 
 def _cache_name(exporter: Exporter, timeline: Timeline) -> str:
     """What an output's render cache is named by besides its path: the format, and the selection if any."""
+    from timeline.projections.selection import SelectedTimeline  # here: its classes need inspect (attrs)
+
     if isinstance(timeline, SelectedTimeline) and timeline.selection:
         return f"{exporter.name}?{timeline.selection.scope}"
     return exporter.name

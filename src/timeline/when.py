@@ -43,7 +43,7 @@ from timeline._days import MONTHS, Day, Precision
 from timeline._edtf import MAX_YEAR, Single, parse_interval, parse_single
 from timeline._when_words import words
 
-__all__ = ["MAX_YEAR", "MONTHS", "Day", "Precision", "When"]
+__all__ = ["MAX_YEAR", "MONTHS", "Day", "Precision", "When", "surely_in_python_range"]
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -210,3 +210,24 @@ def _parse(text: str) -> When:
 #: EDTF text -> its words, for the values worded lately (cleared when full: a cache, never the truth).
 _said: dict[str, str] = {}
 _SAID_MOST = 4096
+
+
+_SAFE_FIRST = frozenset("12345678")
+_YEAR_DIGITS = frozenset("0123456789X")
+
+
+def surely_in_python_range(text: str) -> bool:
+    """True when an EDTF `text` alone shows that its value is `When.in_python_range` (and so is the value it
+    is placed as): each side it dates starts with a four-digit year from 1000 to 8999 (unspecified digits
+    included; seasons and offsets stay within a year of it), so no parse is needed. False says nothing:
+    parse the text and ask. Any text may be given (garbage is False)."""
+    dated = False
+    for side in text.split("/"):
+        if side in ("", ".."):
+            continue
+        if len(side) < 4 or side[0] not in _SAFE_FIRST or not _YEAR_DIGITS.issuperset(side[1:4]):
+            return False
+        if len(side) > 4 and side[4] in _YEAR_DIGITS:  # a longer year (not EDTF): let the parser say
+            return False
+        dated = True
+    return dated

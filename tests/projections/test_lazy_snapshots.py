@@ -43,7 +43,20 @@ def blocks_of(size: int) -> Iterator[None]:
         yield
 
 
-STEPS = ("get", "len", "between", "entries", "checkpoint", "catch up", "contains")
+STEPS = (
+    "get",
+    "len",
+    "between",
+    "entries",
+    "checkpoint",
+    "catch up",
+    "contains",
+    "type counts",
+    "unusually dated",
+    "changed since",
+)
+#: The base meetings' dates: the strategies' and some outside years 1000 to 8999 (`unusually_dated`).
+BASE_WHENS = (*WHEN_TEXTS, "-0044-03-15", "9999-24", "0999-XX")
 
 
 def check_step(step: str, lazy: Timeline, eager: Timeline, ids: list[str], data: st.DataObject) -> Timeline:
@@ -63,6 +76,16 @@ def check_step(step: str, lazy: Timeline, eager: Timeline, ids: list[str], data:
         assert list(lazy) == list(eager)
     elif step == "checkpoint":
         lazy = Timeline.from_checkpoint(lazy.checkpoint())
+    elif step == "type counts":
+        assert lazy.type_counts() == eager.type_counts()
+    elif step == "unusually dated":
+        assert lazy.unusually_dated() == eager.unusually_dated()
+    elif step == "changed since":
+        position = data.draw(st.integers(0, eager.position), label="position")
+        found, expected = lazy.changed_since(position), eager.changed_since(position)
+        assert found is not None
+        assert expected is not None
+        assert sorted((e.id, i) for e, i in found) == sorted((e.id, i) for e, i in expected)
     return lazy
 
 
@@ -71,7 +94,7 @@ def check_step(step: str, lazy: Timeline, eager: Timeline, ids: list[str], data:
 def test_a_lazily_restored_timeline_equals_the_eager_one(log: Log, size: int, data: st.DataObject) -> None:
     # Many occurrences first, so that a catch-up changes few entries (and moves them one by one, not
     # by a sort of them all): each chunk is then loaded, or added to while not loaded, on its own.
-    base = [_meeting(i, WHEN_TEXTS[i % len(WHEN_TEXTS)]) for i in range(data.draw(st.integers(0, 80)))]
+    base = [_meeting(i, BASE_WHENS[i % len(BASE_WHENS)]) for i in range(data.draw(st.integers(0, 80)))]
     full = MemoryStore()
     full.append("a", base)
     fill(full, log)

@@ -180,3 +180,65 @@ def test_sorted_chunks_behave_like_a_sorted_list(steps: list[tuple[str, Any]], c
         assert all(len(part) <= 2 * chunk for part in chunks._chunks)
     chunks.reset(reversed(model))
     assert list(chunks) == sorted(model)
+
+
+class _Part:
+    """An unloaded chunk part (a snapshot block's stand-in) that counts its loads."""
+
+    def __init__(self, items: list[tuple[int]]) -> None:
+        self.items = items
+        self.loads = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def load(self) -> list[tuple[int]]:
+        self.loads += 1
+        return list(self.items)
+
+
+@settings(max_examples=150)
+@given(
+    st.sets(st.integers(0, 500), min_size=1, max_size=60),
+    st.lists(st.integers(1, 4), min_size=1, max_size=30),
+    st.sets(st.integers(501, 600), max_size=10),
+    st.data(),
+)
+def test_a_view_of_sorted_chunks_reads_what_iterating_reads_making_only_the_chunks_read(
+    numbers: set[int], cuts: list[int], added: set[int], data: st.DataObject
+) -> None:
+    """`view()` and `index_of` on chunks of unloaded parts (a restored snapshot's) and items added since."""
+    items = [(n,) for n in sorted(numbers)]
+    chunks_parts: list[list[_Part]] = []
+    at = 0
+    for cut in cuts:
+        if at >= len(items):
+            break
+        chunk = items[at : at + 2 * cut]
+        at += len(chunk)
+        chunks_parts.append([_Part(chunk[i::2]) for i in range(2) if chunk[i::2]])  # two sorted runs
+    if at < len(items):
+        chunks_parts.append([_Part(items[at:])])
+    chunks: SortedChunks[tuple[int]] = SortedChunks(lambda item: item[0], chunk=100)
+    chunks.load(chunks_parts, [max(p.items[-1][0] for p in parts) for parts in chunks_parts])
+    fresh = [(n,) for n in sorted(added)]
+    chunks.update(fresh)
+    model = sorted(items + fresh)
+    parts = [part for group in chunks_parts for part in group]
+    assert sum(sum(map(len, group)) + len(made) for group, made in chunks.pieces()) == len(model)
+    assert not any(part.loads for part in parts)  # `pieces` makes nothing
+    view = chunks.view()
+    assert len(view) == len(model)
+    index = data.draw(st.integers(0, len(model) - 1))
+    assert view[index] is model[index]
+    assert view[-1] is model[-1]
+    start, stop = sorted(data.draw(st.tuples(st.integers(0, len(model)), st.integers(0, len(model)))))
+    assert view[start:stop] == model[start:stop]
+    picked = data.draw(st.sampled_from(model))
+    assert chunks.index_of(picked) == model.index(picked)
+    assert chunks.index_of((picked[0],)) is None  # an equal item is not the item
+    assert chunks.index_of((10_000,)) is None
+    assert all(part.loads <= 1 for part in parts)
+    assert list(view) == model
+    with pytest.raises(IndexError):
+        view[len(model)]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from timeline.when import Day, Precision, When
+from timeline.when import Day, Precision, When, surely_in_python_range
 
 POLICIES = ("month", "span", "first-day", "skip")
 """The fuzzy-date policies; the first is the default."""
@@ -56,24 +56,8 @@ def expressible(when: When) -> bool:
     return when.placed.in_python_range()
 
 
-_SAFE_FIRST = frozenset("12345678")
-_YEAR_DIGITS = frozenset("0123456789X")
-
-
-def surely_expressible(text: str) -> bool:
-    """True when an EDTF `text` alone shows that `expressible` holds: each side it dates starts with a
-    four-digit year from 1000 to 8999 (unspecified digits included; seasons and offsets stay within a year
-    of it), so no parse is needed. False says nothing: parse the text and ask `expressible`."""
-    dated = False
-    for side in text.split("/"):
-        if side in ("", ".."):
-            continue
-        if len(side) < 4 or side[0] not in _SAFE_FIRST or not _YEAR_DIGITS.issuperset(side[1:4]):
-            return False
-        if len(side) > 4 and side[4] in _YEAR_DIGITS:  # a longer year (not EDTF): let the parser say
-            return False
-        dated = True
-    return dated
+#: True when an EDTF text alone shows that `expressible` holds (see `timeline.when.surely_in_python_range`).
+surely_expressible = surely_in_python_range
 
 
 def is_exact(when: When) -> bool:

@@ -38,19 +38,18 @@ from icalendar.parser import Contentlines
 from icalendar.prop import vDDDTypes, vDuration, vInt
 
 from timeline.errors import ValidationError
-from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place, surely_expressible
+from timeline.exporters._ical_dates import POLICIES, expressible, is_exact, place
 from timeline.exporters._ical_lines import LineWriter
 from timeline.exporters._ical_text import Text, categories, text_ical, typed_text
 from timeline.exporters.base import choice_option
 from timeline.exporters.pieces import write_chunks
 from timeline.facts import facts, quote_words
-from timeline.projections.entry import stored_event
-from timeline.when import When
 
 if TYPE_CHECKING:
     from timeline.exporters.pieces import Pieces
     from timeline.projections import Entry, Timeline
     from timeline.values import Source
+    from timeline.when import When
 
 __all__ = [
     "PRODID",
@@ -307,26 +306,17 @@ def write_feed(timeline: Timeline, out: BinaryIO, options: Mapping[str, str], pi
         )
 
 
-def _when_text(entry: Entry) -> str:
-    """The EDTF text of `entry`'s date, read without building its event or parsing its date."""
-    value = stored_event(entry)
-    when = value[3] if type(value) is tuple else value.when  # a Stored tuple holds its when, maybe as text
-    text: str = when if type(when) is str else when.text
-    return text
-
-
 def _left_out(timeline: Timeline) -> list[str]:
-    """The ids of the shown entries whose dates iCalendar cannot express (see `expressible`), in order;
-    each distinct date judged once, by its text where that settles it (a parse costs more than the rest of
-    a re-export's work per entry)."""
-    texts = list(map(_when_text, timeline))
-    outside = {
-        text for text in set(texts) if not surely_expressible(text) and not expressible(When.parse(text))
-    }
-    if not outside:
-        return []
-    return [
-        entry.id
-        for entry, text in zip(timeline, texts, strict=True)
-        if text in outside and not entry.retracted
-    ]
+    """The ids of the shown entries whose dates iCalendar cannot express (see `expressible`), in order: of
+    those whose date's text leaves it open (`Timeline.unusually_dated`, found without reading every entry
+    of a restored Timeline), each distinct date parsed once."""
+    judged: dict[str, bool] = {}
+    left_out = []
+    for entry in timeline.unusually_dated():
+        text = entry.when.text
+        outside = judged.get(text)
+        if outside is None:
+            outside = judged[text] = not expressible(entry.when)
+        if outside and not entry.retracted:
+            left_out.append(entry.id)
+    return left_out

@@ -8,8 +8,9 @@ constructed but those): the Timeline's header tuple, the size and CRC-32 of each
 block its number of entries, the size and CRC-32 of each of its two images, the `when` text and
 position of its last entry (the sorted chunks' last keys, known without decoding the block), the newest
 position of a record that made or changed one of its entries (what changed since a position is found in
-the blocks newer than it only) and how many of its entries have each event type (a check for types no
-plugin provides reads no block: format 4 had neither). The ids
+the blocks newer than it only), how many of its entries have each event type (a check for types no
+plugin provides reads no block: format 4 had neither) and the ids of those whose date is not surely in
+years 1 to 9999 (what an iCalendar export checks for each entry, usually none). The ids
 have an image of their own so that a save after a small catch-up writes the ids of the blocks changed
 only, not those of every entry (format 3 kept them all in the index). The blocks of the entries shown
 come chunk by chunk: a sorted chunk is one block, or a few (sorted runs each: a chunk not loaded since
@@ -39,8 +40,9 @@ from timeline._speed import paused_gc
 from timeline.checkpoints import Segments
 from timeline.errors import ValidationError
 from timeline.projections._idfilter import IdFilter
-from timeline.projections._snaprows import entries_of, rows_of, when_text_of
-from timeline.projections.entry import last_position, type_tag
+from timeline.projections._snaprows import entries_of, rows_of
+from timeline.projections.entry import last_position
+from timeline.when import surely_in_python_range
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -85,6 +87,7 @@ class Block:
         "newest",
         "origin",
         "types",
+        "unusual",
     )
 
     def __init__(
@@ -100,6 +103,7 @@ class Block:
         ids_crc: int,
         newest: int,
         types: tuple[tuple[str, int], ...],
+        unusual: tuple[str, ...],
         origin: Any = None,
         ids_origin: Any = None,
     ) -> None:
@@ -118,6 +122,9 @@ class Block:
         """The position of the newest record that made or changed one of its entries."""
         self.types = types
         """(type tag, how many of its entries' effective events have it), by tag."""
+        self.unusual = unusual
+        """The ids of its entries whose `when` text is not surely in years 1 to 9999
+        (`timeline.when.surely_in_python_range`), in order: usually none."""
         self.origin = origin
         """Where the store it was read from keeps its image (see `Segments`), or None."""
         self.ids_origin = ids_origin
@@ -126,21 +133,26 @@ class Block:
     @classmethod
     def of(cls, entries: Sequence[Entry], micros: dict[datetime, int]) -> Block:
         """The block of `entries` (not empty), encoded now."""
-        image = marshal.dumps(rows_of(entries, micros), _MARSHAL_VERSION)
+        rows = rows_of(entries, micros)
+        image = marshal.dumps(rows, _MARSHAL_VERSION)
         last = entries[-1]
         ids = tuple([entry.id for entry in entries])
         ids_image = marshal.dumps(ids, _MARSHAL_VERSION)
+        effective = [row[5] or row[4] for row in rows]  # (type tag, version, JSON, when text)
+        texts = [stored[3] for stored in effective]
+        odd = {text for text in set(texts) if not surely_in_python_range(text)}
         return cls(
             image,
             zlib.crc32(image),
             ids,
-            when_text_of(last),
+            texts[-1],
             last.position,
             count=len(ids),
             ids_image=ids_image,
             ids_crc=zlib.crc32(ids_image),
             newest=max(map(last_position, entries)),
-            types=tuple(sorted(Counter(map(type_tag, entries)).items())),
+            types=tuple(sorted(Counter([stored[0] for stored in effective]).items())),
+            unusual=tuple(i for i, text in zip(ids, texts, strict=True) if text in odd) if odd else (),
         )
 
     @property
@@ -250,6 +262,7 @@ def _meta(block: Block) -> tuple[Any, ...]:
         block.last_position,
         block.newest,
         block.types,
+        block.unusual,
     )
 
 
@@ -316,7 +329,7 @@ def _filter(meta: tuple[Any, ...], base: tuple[Any, Any], recent: tuple[Any, Any
 
 def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, Any]) -> Block:
     """The block of index entry `meta` over its (image, origin) parts, their checksums checked."""
-    count, ids_length, ids_crc, length, crc, last_when, last_position, newest, types = meta
+    count, ids_length, ids_crc, length, crc, last_when, last_position, newest, types, unusual = meta
     (ids_image, ids_origin), (image, origin) = ids_part, part
     if len(ids_image) != ids_length or zlib.crc32(ids_image) != ids_crc:
         raise ValidationError("the snapshot is damaged (a block's ids do not match)", path="payload")
@@ -325,6 +338,8 @@ def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, An
     if type(count) is not int or count < 1:
         raise ValidationError("the snapshot is damaged (a block without entries)", path="payload")
     if type(newest) is not int or type(types) is not tuple or sum(n for _, n in types) != count:
+        raise ValidationError("the snapshot is damaged (a block's summary does not match)", path="payload")
+    if type(unusual) is not tuple or len(unusual) > count:
         raise ValidationError("the snapshot is damaged (a block's summary does not match)", path="payload")
     return Block(
         image,
@@ -337,6 +352,7 @@ def _block(meta: tuple[Any, ...], ids_part: tuple[Any, Any], part: tuple[Any, An
         ids_crc=ids_crc,
         newest=newest,
         types=types,
+        unusual=unusual,
         origin=origin,
         ids_origin=ids_origin,
     )

@@ -23,14 +23,14 @@ was: exporters take it as any Timeline. Its `position` and `last_changed` are th
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 
 from timeline.errors import ValidationError
 from timeline.events import EVENT_TYPES, Occurrence, find_event_type
-from timeline.projections.entry import entry_holds, type_tag
+from timeline.projections._summaries import type_counts, unusually_dated
+from timeline.projections.entry import entry_holds
 from timeline.projections.timeline import Timeline
 
 if TYPE_CHECKING:
@@ -181,7 +181,11 @@ class SelectedTimeline(Timeline):
 
     def type_counts(self) -> dict[str, int]:
         """`Timeline.type_counts` of the selected entries."""
-        return dict(Counter(map(type_tag, self._chosen)))
+        return type_counts([((), self._chosen)])
+
+    def unusually_dated(self) -> list[Entry]:
+        """`Timeline.unusually_dated` of the selected entries."""
+        return unusually_dated([((), self._chosen)])
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._chosen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,8 @@ from timeline.projections._folding import fold_event, freeze_after_bulk, reporte
 from timeline.projections._order import entry_key, in_order
 from timeline.projections._rawfold import fold_rows
 from timeline.projections._sorted import SortedChunks
-from timeline.projections.entry import Entry, entry_holds, type_tag
+from timeline.projections._summaries import type_counts, unusually_dated
+from timeline.projections.entry import Entry, entry_holds
 from timeline.projections.window import Bound, Window
 
 if TYPE_CHECKING:
@@ -262,17 +262,14 @@ class Timeline:
     def type_counts(self) -> dict[str, int]:
         """How many of the entries shown have each event type (their effective event's), by type tag; no
         event is built, no block of a restored checkpoint decoded (its index counts them)."""
-        counts: Counter[str] = Counter()
-        for parts, items in self._sorted.pieces():
-            for part in parts:
-                types = getattr(part, "types", None)
-                if types is None:
-                    counts.update(map(type_tag, part.load()))
-                else:
-                    for tag, number in types:
-                        counts[tag] += number
-            counts.update(map(type_tag, items))
-        return dict(counts)
+        return type_counts(self._sorted.pieces())
+
+    def unusually_dated(self) -> list[Entry]:
+        """The entries shown whose `when` text does not show at a glance that its days lie in years 1 to 9999
+        (`timeline.when.surely_in_python_range`), in order: what an output bound to those years (iCalendar,
+        Python's dates) must look at more closely; usually none. Of a restored checkpoint, found from its
+        blocks' index (a block is decoded only if it holds one)."""
+        return unusually_dated(self._sorted.pieces())
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self.entries)
