@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from timeline.events import Occurrence
 
-__all__ = ["entries_of", "rows_of", "when_text_of"]
+__all__ = ["entries_of", "rows_of"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -33,15 +33,6 @@ def _stored(value: Any) -> tuple[str, int, str, str]:
     event: Occurrence = value
     version = event.schema_version if isinstance(event, _unknown.UnknownOccurrence) else event.SCHEMA_VERSION
     return event.TYPE, version, dumps(event), event.when.text
-
-
-def when_text_of(entry: Entry) -> str:
-    """The text of `entry`'s effective `when`, without building its event."""
-    value = stored_event(entry)
-    if type(value) is tuple:
-        when = value[3]
-        return when if type(when) is str else when.text
-    return value.when.text  # type: ignore[no-any-return]
 
 
 def rows_of(entries: Iterable[Entry], micros: dict[datetime, int]) -> list[tuple[Any, ...]]:

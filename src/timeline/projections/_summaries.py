@@ -8,8 +8,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from timeline.projections._order import entry_key
-from timeline.projections._snaprows import when_text_of
-from timeline.projections.entry import type_tag
+from timeline.projections.entry import type_tag, when_text_of
 from timeline.when import surely_in_python_range
 
 if TYPE_CHECKING:

@@ -127,6 +127,15 @@ def last_position(entry: Entry) -> int:
     return changes[-1].position if changes else entry.position
 
 
+def when_text_of(entry: Entry) -> str:
+    """The text of `entry`'s effective `when`, without building its event."""
+    value = stored_event(entry)
+    if type(value) is tuple:
+        when = value[3]
+        return when if type(when) is str else when.text
+    return value.when.text  # type: ignore[no-any-return]
+
+
 def type_tag(entry: Entry) -> str:
     """The type tag of `entry`'s effective event, without building it."""
     value = stored_event(entry)
